@@ -1,0 +1,69 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+HOST ?= 0.0.0.0
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install test-sqlite test-postgres e2e-deps postgres lint demo bench vendor clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, upgrade the schema, start the server on 0.0.0.0:8000 and say where to go.
+run: $(STAMP)
+	$(BIN)/python -m app.migrations
+	@$(BIN)/python -m app.addresses $(PORT)
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --timeout-graceful-shutdown 3
+
+## make demo: like run, with a workshop full of notes from the seeds (links are printed).
+demo: $(STAMP)
+	$(BIN)/python -m app.migrations
+	$(BIN)/python -m app.demo
+	@$(BIN)/python -m app.addresses $(PORT)
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --timeout-graceful-shutdown 3
+
+## make test: everything the tests need, then lint, then the whole suite on SQLite and on PostgreSQL.
+test: $(STAMP) e2e-deps postgres lint test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
+
+test-sqlite: $(STAMP)
+	KS_TEST_DB=sqlite $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: $(STAMP) postgres
+	KS_TEST_DB=postgresql KS_PG_ADMIN_URL=$(PG_ADMIN_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# Debian's Chromium for the browser tests (Playwright's own download does not work here).
+e2e-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (once)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Start the local PostgreSQL if it is down (exit 2 means it was already running).
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || [ $$? -eq 2 ]; \
+	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.notes
+	$(BIN)/python -m bench.export
+
+vendor:
+	bash scripts/vendor.sh
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,48 @@
+"""All settings in one place, read from the environment (and an optional .env file)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # sqlite:///path/to/file.db or postgresql://user@host:port/db
+    database_url: str = f"sqlite:///{ROOT / 'data' / 'kraftsamla.db'}"
+    # What QR codes and shared links point at, e.g. http://192.168.1.20:8000.
+    # Empty: derived from each request's Host header.
+    public_url: str = ""
+    # When set, creating a workshop needs this password.
+    admin_password: str = ""
+    host: str = "0.0.0.0"  # noqa: S104 - phones on the venue wifi must reach it
+    port: int = 8000
+    # Limits that keep one bad request from hurting the room.
+    max_body_bytes: int = 256 * 1024
+    max_upload_bytes: int = 5 * 1024 * 1024
+    # Set KS_SECURE_COOKIES=1 behind HTTPS.
+    secure_cookies: bool = Field(default=False, alias="KS_SECURE_COOKIES")
+    # Broker for live updates: "memory" (one worker) or "postgres" (LISTEN/NOTIFY).
+    broker: str = Field(default="", alias="KS_BROKER")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        # Accept the plain postgresql:// form from DESIGN.md and use psycopg 3 for it.
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,65 @@
+"""Domain errors → HTTP, in one place: JSON under /api, a page in the user's language elsewhere."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.i18n import pick_language, translate
+from app.services.errors import DomainError, Invalid
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _api_language(request: Request) -> str:
+    return (
+        pick_language(request.headers.get("accept-language"), None)
+        if request.headers.get("accept-language")
+        else "en"
+    )
+
+
+def domain_error_body(request: Request, exc: DomainError) -> dict[str, Any]:
+    message = translate(_api_language(request), exc.message, **exc.params)
+    if isinstance(exc, Invalid):
+        # Same shape as FastAPI's own 422s, so clients read every 422 one way.
+        return {"detail": [{"loc": ["body", exc.field or ""], "msg": message, "type": "invalid"}]}
+    body: dict[str, Any] = {"detail": message}
+    if exc.field:
+        body["field"] = exc.field
+    return body
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        if _is_api(request):
+            headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+            return JSONResponse(domain_error_body(request, exc), exc.status_code, headers=headers)
+        from app.web.errors import error_page
+
+        return error_page(request, exc.status_code, exc.message, exc.params)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request) or exc.status_code not in (404, 405):
+            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        from app.web.errors import error_page
+
+        return error_page(request, exc.status_code, "This page does not exist.", {})
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            errors = [
+                {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                for e in exc.errors()
+            ]
+            return JSONResponse({"detail": errors}, 422)
+        from app.web.errors import error_page
+
+        return error_page(request, 422, "Something in the form was not valid.", {})

@@ -1,0 +1,65 @@
+"""The broker interface. The services never see it: app/services/events.py hands each committed
+event to `publish`, and the hub `listen`s per workshop. In-process for one worker; a PostgreSQL
+LISTEN/NOTIFY broker can implement the same four methods for several workers or hosts."""
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Protocol
+
+from app.services.events import LoggedEvent
+
+Listener = Callable[[LoggedEvent], None]
+
+
+class Broker(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def publish(self, event: LoggedEvent) -> None:
+        """Called after commit, from any thread."""
+
+    def listen(self, workshop_id: int, listener: Listener) -> Callable[[], None]:
+        """Call `listener` on the event loop for each event of the workshop; returns unlisten."""
+
+
+class InProcessBroker:
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._listeners: dict[int, set[Listener]] = defaultdict(set)
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+
+    async def stop(self) -> None:
+        self._listeners.clear()
+
+    def publish(self, event: LoggedEvent) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._deliver(event)
+        else:
+            loop.call_soon_threadsafe(self._deliver, event)
+
+    def _deliver(self, event: LoggedEvent) -> None:
+        for listener in list(self._listeners.get(event.workshop_id, ())):
+            listener(event)
+
+    def listen(self, workshop_id: int, listener: Listener) -> Callable[[], None]:
+        self._listeners[workshop_id].add(listener)
+
+        def unlisten() -> None:
+            listeners = self._listeners.get(workshop_id)
+            if listeners is not None:
+                listeners.discard(listener)
+                if not listeners:
+                    del self._listeners[workshop_id]
+
+        return unlisten

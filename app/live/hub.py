@@ -1,0 +1,102 @@
+"""Fan-out within one worker. Screens subscribe per workshop with an audience (board,
+facilitator, participant, api-…); each event is rendered once per audience that has screens, in a
+worker thread, and the same string goes into every matching screen's queue.
+
+A screen too slow to keep up (queue full) is dropped; its browser reconnects with Last-Event-ID
+and catches up from the event log."""
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import anyio
+
+from app.live.broker import Broker
+from app.services.events import LoggedEvent
+
+log = logging.getLogger(__name__)
+
+# audience → (event → message or None); sync, may read the database; runs in a thread.
+Renderer = Callable[[LoggedEvent, str], "Message | None"]
+QUEUE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class Message:
+    """One SSE message: `data` is the same object for every screen of an audience."""
+
+    seq: int
+    event: str
+    data: str
+
+
+@dataclass(eq=False)
+class Subscription:
+    workshop_id: int
+    audience: str
+    queue: asyncio.Queue[Message | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+
+
+class Hub:
+    def __init__(self, broker: Broker, renderer: Renderer) -> None:
+        self.broker = broker
+        self.renderer = renderer
+        self._subs: dict[int, set[Subscription]] = defaultdict(set)
+        self._unlisten: dict[int, Callable[[], None]] = {}
+        self._queues: dict[int, asyncio.Queue[LoggedEvent]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self.renders = 0  # counted for tests and benchmarks: renders, not screens
+
+    def subscribe(self, workshop_id: int, audience: str) -> Subscription:
+        sub = Subscription(workshop_id, audience)
+        if workshop_id not in self._unlisten:
+            events: asyncio.Queue[LoggedEvent] = asyncio.Queue()
+            self._queues[workshop_id] = events
+            self._unlisten[workshop_id] = self.broker.listen(workshop_id, events.put_nowait)
+            self._workers[workshop_id] = asyncio.create_task(self._run(workshop_id, events))
+        self._subs[workshop_id].add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        subs = self._subs.get(sub.workshop_id)
+        if subs is None:
+            return
+        subs.discard(sub)
+        if not subs:
+            del self._subs[sub.workshop_id]
+            self._unlisten.pop(sub.workshop_id)()
+            self._queues.pop(sub.workshop_id, None)
+            self._workers.pop(sub.workshop_id).cancel()
+
+    def screens(self, workshop_id: int) -> int:
+        return len(self._subs.get(workshop_id, ()))
+
+    async def _run(self, workshop_id: int, events: asyncio.Queue[LoggedEvent]) -> None:
+        # One task per workshop keeps its events in order.
+        while True:
+            event = await events.get()
+            subs = list(self._subs.get(workshop_id, ()))
+            audiences = {sub.audience for sub in subs}
+            rendered: dict[str, Message | None] = {}
+            for audience in audiences:
+                try:
+                    rendered[audience] = await anyio.to_thread.run_sync(
+                        self.renderer, event, audience
+                    )
+                    self.renders += 1
+                except Exception:
+                    log.exception("rendering event %s for %s failed", event.seq, audience)
+                    rendered[audience] = None
+            for sub in subs:
+                message = rendered.get(sub.audience)
+                if message is None:
+                    continue
+                try:
+                    sub.queue.put_nowait(message)
+                except asyncio.QueueFull:
+                    # Tell the stream to close; the browser resumes from the event log.
+                    while not sub.queue.empty():
+                        sub.queue.get_nowait()
+                    sub.queue.put_nowait(None)

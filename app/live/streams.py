@@ -1,0 +1,113 @@
+"""Server-Sent Events: the HTML pages' stream and the JSON API's. Every message has an `id:` (the
+workshop's event seq); a screen that reconnects with Last-Event-ID (or ?last=, which our script
+keeps current for when htmx has to open a new EventSource) gets what it missed from the event log,
+in order, then live events."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import anyio
+from fastapi import APIRouter, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from app.api.deps import bearer_principal
+from app.db import session_scope
+from app.live.hub import Hub, Message
+from app.live.render import render_event
+from app.services import events
+from app.services.auth import Principal, Role, require
+from app.web.common import page_principal
+
+router = APIRouter()
+
+AUDIENCE_ROLES = {
+    "board": (Role.board, Role.facilitator),
+    "facilitator": (Role.facilitator,),
+    "participant": (Role.participant,),
+}
+RETRY_MS = 2000
+
+
+def _last_seen(request: Request) -> int | None:
+    raw = request.headers.get("last-event-id") or request.query_params.get("last")
+    try:
+        return max(0, int(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _current_seq(workshop_id: int) -> int:
+    with session_scope() as session:
+        from app.services.workshops import get_workshop
+
+        return get_workshop(session, workshop_id).event_seq
+
+
+def _missed(workshop_id: int, after: int, audience: str) -> list[Message]:
+    with session_scope() as session:
+        logged = events.events_since(session, workshop_id, after)
+    return [m for m in (render_event(e, audience) for e in logged) if m is not None]
+
+
+async def _stream(
+    request: Request, workshop_id: int, audience: str, last: int | None
+) -> AsyncIterator[ServerSentEvent]:
+    hub: Hub = request.app.state.hub
+    sub = hub.subscribe(workshop_id, audience)  # before the replay, so nothing falls between
+    try:
+        if last is None:
+            last = await anyio.to_thread.run_sync(_current_seq, workshop_id)
+        for message in await anyio.to_thread.run_sync(_missed, workshop_id, last, audience):
+            last = message.seq
+            yield ServerSentEvent(data=message.data, event=message.event, id=str(message.seq))
+        while True:
+            live = await sub.queue.get()
+            if live is None:
+                return  # too slow: the browser reconnects and catches up from the log
+            if live.seq <= last:
+                continue
+            last = live.seq
+            yield ServerSentEvent(data=live.data, event=live.event, id=str(live.seq))
+    except asyncio.CancelledError:
+        raise
+    finally:
+        hub.unsubscribe(sub)
+
+
+def _authorise_page(request: Request, workshop_id: int, audience: str) -> Principal:
+    with session_scope() as session:
+        return page_principal(request, session, workshop_id, *AUDIENCE_ROLES[audience])
+
+
+@router.get("/w/{workshop_id}/stream", include_in_schema=False)
+async def page_stream(workshop_id: int, request: Request) -> EventSourceResponse:
+    audience = request.query_params.get("as", "participant")
+    if audience not in AUDIENCE_ROLES:
+        audience = "participant"
+    await anyio.to_thread.run_sync(_authorise_page, request, workshop_id, audience)
+    return EventSourceResponse(
+        _stream(request, workshop_id, audience, _last_seen(request)),
+        ping=15,
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        send_timeout=30,
+    )
+
+
+def _authorise_api(request: Request, workshop_id: int) -> Principal:
+    with session_scope() as session:
+        principal = bearer_principal(request, session)
+        return require(principal, workshop_id)
+
+
+@router.get("/api/v1/workshops/{workshop_id}/events", tags=["live"])
+async def api_stream(workshop_id: int, request: Request) -> EventSourceResponse:
+    """`text/event-stream` of the workshop's events: `id:` is the event seq, `event:` its kind,
+    `data:` a small JSON object naming what changed. Send `Last-Event-ID` to replay."""
+    principal = await anyio.to_thread.run_sync(_authorise_api, request, workshop_id)
+    audience = f"api-{principal.role.value}"
+    return EventSourceResponse(
+        _stream(request, workshop_id, audience, _last_seen(request)),
+        ping=15,
+        headers={"Cache-Control": "no-store"},
+        send_timeout=30,
+    )

@@ -1,0 +1,95 @@
+"""The app: routers, middleware, and a lifespan that upgrades the schema and starts the broker."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from app import errors
+from app.api import workshops as api_workshops
+from app.config import ROOT, get_settings
+from app.db import dispose_engines, get_engine
+from app.live import streams
+from app.live.broker import Broker, InProcessBroker
+from app.live.hub import Hub
+from app.live.render import render_event
+from app.migrations import upgrade_to_head
+from app.security import SecurityMiddleware
+from app.services import events
+from app.web import board, facilitate, join, live, start  # noqa: F401 - live registers renderers
+
+
+class CachedStaticFiles(StaticFiles):
+    """Files are addressed with ?v=<content hash> (templating.static_url): cache for a year."""
+
+    def file_response(
+        self, full_path: Any, stat_result: Any, scope: Scope, status_code: int = 200
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        if scope.get("query_string"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        else:
+            response.headers["Cache-Control"] = "public, max-age=300"
+        return response
+
+
+def make_broker() -> Broker:
+    return InProcessBroker()
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upgrade_to_head()
+        broker = make_broker()
+        await broker.start()
+        app.state.broker = broker
+        app.state.hub = Hub(broker, render_event)
+        events.set_publisher(broker.publish)
+        yield
+        events.set_publisher(None)
+        await broker.stop()
+        dispose_engines()
+
+    app = FastAPI(
+        title="Kraftsamla",
+        version="1.0",
+        description="Run a joint safety workshop: situation picture, causes, actions, dot "
+        "voting, prioritization and an action list in Excel.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body=settings.max_body_bytes,
+        max_upload=settings.max_upload_bytes,
+        secure_cookies=settings.secure_cookies,
+    )
+    app.mount("/static", CachedStaticFiles(directory=ROOT / "static"), name="static")
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> Response:
+        with get_engine().connect() as conn:
+            conn.execute(text("select 1"))
+        return JSONResponse({"status": "ok"})
+
+    app.include_router(api_workshops.router)
+    app.include_router(streams.router)
+    app.include_router(start.router)
+    app.include_router(join.router)
+    app.include_router(facilitate.router)
+    app.include_router(board.router)
+    return app
+
+
+app = create_app()

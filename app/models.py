@@ -1,0 +1,238 @@
+"""The tables of the whole domain (DESIGN.md, "Domain model").
+
+Alembic owns the schema: these classes describe it for queries, and every change here needs a
+migration in alembic/versions.
+"""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Stage(StrEnum):
+    lobby = "lobby"
+    situation = "situation"
+    causes = "causes"
+    actions = "actions"
+    prioritize = "prioritize"
+    closed = "closed"
+
+
+STAGES: list[Stage] = list(Stage)
+
+
+class Kind(StrEnum):
+    situation = "situation"
+    cause = "cause"
+    action = "action"
+
+
+class VotingState(StrEnum):
+    closed = "closed"
+    open = "open"
+    revealed = "revealed"
+
+
+class Status(StrEnum):
+    proposed = "proposed"
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    dropped = "dropped"
+
+
+class Language(StrEnum):
+    sv = "sv"
+    en = "en"
+
+
+TITLE_MAX = 200
+TEXT_MAX = 1000
+NAME_MAX = 60
+ORG_MAX = 80
+AREA_MAX = 60
+LABEL_MAX = 60
+
+
+class Workshop(SQLModel, table=True):
+    __table_args__ = (
+        # Codes are unique among workshops that are still running; closed ones free theirs.
+        Index(
+            "ux_workshop_open_join_code",
+            "join_code",
+            unique=True,
+            sqlite_where=text("stage != 'closed'"),
+            postgresql_where=text("stage != 'closed'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=TITLE_MAX)
+    date: date
+    language: str = Field(default=Language.sv, max_length=2)
+    join_code: str = Field(max_length=6)
+    facilitator_token_hash: str = Field(max_length=64, unique=True)
+    board_token_hash: str = Field(max_length=64, unique=True)
+    followup_token_hash: str = Field(max_length=64, unique=True)
+    stage: str = Field(default=Stage.lobby, max_length=16)
+    votes_per_participant: int = 3
+    max_votes_per_item: int = 2
+    cause_voting: str = Field(default=VotingState.closed, max_length=10)
+    action_voting: str = Field(default=VotingState.closed, max_length=10)
+    show_names: bool = False
+    # Stage timer: while running, ends_at is set; while paused, remaining_s holds what is left.
+    timer_ends_at: datetime | None = None
+    timer_remaining_s: int = 0
+    # Bumped by every change; the row update also serialises changes to one workshop.
+    event_seq: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FocusArea(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    name: str = Field(max_length=AREA_MAX)
+    position: int = 0
+
+
+class Participant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    display_name: str | None = Field(default=None, max_length=NAME_MAX)
+    organization: str | None = Field(default=None, max_length=ORG_MAX)
+    token_hash: str = Field(max_length=64, unique=True)
+    joined_at: datetime = Field(default_factory=utcnow)
+
+
+class Item(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "idempotency_key", name="uq_item_idempotency"),
+        Index("ix_item_workshop_kind", "workshop_id", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False)
+    )
+    focus_area_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("focusarea.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(max_length=10)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    # None: written by the facilitator.
+    participant_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="SET NULL"), index=True),
+    )
+    hidden: bool = False
+    merged_into_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("item.id", ondelete="SET NULL"))
+    )
+    group_label: str | None = Field(default=None, max_length=LABEL_MAX)
+    idempotency_key: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    # Actions only.
+    shortlisted: bool = False
+    owner_organization: str | None = Field(default=None, max_length=ORG_MAX)
+    owner_person: str | None = Field(default=None, max_length=ORG_MAX)
+    due_date: date | None = None
+    status: str = Field(default=Status.proposed, max_length=12)
+    priority: int | None = None
+
+
+class Link(SQLModel, table=True):
+    """from_item explains or addresses to_item: cause → situation, action → cause."""
+
+    __table_args__ = (UniqueConstraint("from_item_id", "to_item_id", name="uq_link_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    from_item_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("item.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    to_item_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("item.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+
+
+class Vote(SQLModel, table=True):
+    """One dot. A participant's budget is counted per kind."""
+
+    __table_args__ = (Index("ix_vote_participant_kind", "participant_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    participant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="CASCADE"), nullable=False)
+    )
+    item_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("item.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    kind: str = Field(max_length=10)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Rating(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("participant_id", "item_id", name="uq_rating_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    participant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="CASCADE"), nullable=False)
+    )
+    item_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("item.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    impact: int
+    effort: int
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Event(SQLModel, table=True):
+    """The board's change log: seq is gap-free and ordered per workshop (SSE ids)."""
+
+    __table_args__ = (UniqueConstraint("workshop_id", "seq", name="uq_event_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False)
+    )
+    seq: int
+    kind: str = Field(sa_column=Column(String(40), nullable=False))
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

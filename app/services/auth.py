@@ -1,0 +1,71 @@
+"""Tokens and roles. A token is 192 random bits from `secrets`; only its SHA-256 is stored, so a
+copy of the database alone lets nobody in. (A slow hash buys nothing for random tokens.)"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from app.models import Participant, Workshop
+from app.services.errors import Forbidden, NotFound, Unauthorized
+
+
+class Role(StrEnum):
+    facilitator = "facilitator"
+    participant = "participant"
+    board = "board"  # the projector: read-only, sees what the room may see
+    followup = "followup"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    workshop_id: int
+    participant_id: int | None = None
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role is Role.facilitator
+
+
+def resolve(session: Session, token: str | None) -> Principal:
+    """Whoever holds this token, in whichever workshop; Unauthorized when nobody does."""
+    if not token or len(token) > 200:
+        raise Unauthorized("Missing or unknown key.")
+    digest = hash_token(token)
+    participant = session.exec(select(Participant).where(Participant.token_hash == digest)).first()
+    if participant is not None:
+        return Principal(Role.participant, participant.workshop_id, participant.id)
+    for role, column in (
+        (Role.facilitator, Workshop.facilitator_token_hash),
+        (Role.board, Workshop.board_token_hash),
+        (Role.followup, Workshop.followup_token_hash),
+    ):
+        workshop_id = session.exec(select(Workshop.id).where(column == digest)).first()
+        if workshop_id is not None:
+            return Principal(role, workshop_id)
+    raise Unauthorized("Missing or unknown key.")
+
+
+def require(principal: Principal, workshop_id: int, *roles: Role) -> Principal:
+    """The principal must belong to this workshop and hold one of the roles."""
+    if principal.workshop_id != workshop_id:
+        # Do not confirm that another workshop exists.
+        raise NotFound("No such workshop.")
+    if roles and principal.role not in roles:
+        raise (
+            Forbidden("Only the facilitator can do that.")
+            if Role.facilitator in roles and len(roles) == 1
+            else Forbidden("Your role cannot do that.")
+        )
+    return principal

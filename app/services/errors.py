@@ -1,0 +1,53 @@
+"""Domain errors. Both faces map them to HTTP codes and translated messages in one place
+(app/api/errors.py for JSON, app/web/errors.py for pages).
+
+`message` is an English msgid of the sv/en catalog, with %(name)s placeholders filled from `params`.
+"""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.field = field
+        self.params = params
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class NotAllowedNow(DomainError):
+    """The rules forbid this at the moment: wrong stage, voting closed, budget spent."""
+
+    status_code = 409
+
+
+class BudgetSpent(NotAllowedNow):
+    pass
+
+
+class Invalid(DomainError):
+    """Bad input; `field` names what to fix."""
+
+    status_code = 422
+
+
+class TooLarge(DomainError):
+    status_code = 413
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429

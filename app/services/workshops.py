@@ -1,0 +1,312 @@
+"""Create, join, read and steer a workshop."""
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.models import (
+    AREA_MAX,
+    NAME_MAX,
+    ORG_MAX,
+    STAGES,
+    TITLE_MAX,
+    FocusArea,
+    Kind,
+    Language,
+    Participant,
+    Stage,
+    VotingState,
+    Workshop,
+)
+from app.services import events, throttle
+from app.services.auth import Principal, Role, hash_token, new_token, require
+from app.services.errors import Invalid, NotFound
+
+DEFAULT_FOCUS_AREAS = ["Narkotika", "Otrygghet", "Otillåten påverkan"]
+DEFAULT_FOCUS_AREAS_EN = ["Drugs", "Insecurity", "Undue influence"]
+MAX_FOCUS_AREAS = 6
+MAX_VOTES = 20
+
+# No look-alikes: no 0/O, 1/I/L; U dropped too so codes rarely spell words.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+def normalise_code(raw: str) -> str:
+    """What people type: any case, spaces or dashes, an O for a zero is still a miss."""
+    return re.sub(r"[\s\-]", "", raw or "").upper()[:20]
+
+
+def format_code(code: str) -> str:
+    """ABC-DEF: easier to read off a wall."""
+    return f"{code[:3]}-{code[3:]}"
+
+
+@dataclass
+class WorkshopInput:
+    title: str
+    focus_areas: list[str] | None = None
+    language: str = Language.sv
+    votes_per_participant: int = 3
+    max_votes_per_item: int = 2
+    workshop_date: date | None = None
+
+
+@dataclass
+class CreatedWorkshop:
+    workshop: Workshop
+    facilitator_token: str
+    board_token: str
+    followup_token: str
+    focus_areas: list[FocusArea] = field(default_factory=list)
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def validate_input(data: WorkshopInput) -> WorkshopInput:
+    title = _clean(data.title)
+    if not title:
+        raise Invalid("Give the workshop a title.", field="title")
+    if len(title) > TITLE_MAX:
+        raise Invalid(
+            "The title is too long (at most %(max)s characters).", field="title", max=TITLE_MAX
+        )
+    if data.language not in (Language.sv, Language.en):
+        raise Invalid("Choose Swedish or English.", field="language")
+    if data.focus_areas is None:
+        areas = DEFAULT_FOCUS_AREAS if data.language == Language.sv else DEFAULT_FOCUS_AREAS_EN
+    else:
+        areas = [a for a in (_clean(x) for x in data.focus_areas) if a]
+    if not 1 <= len(areas) <= MAX_FOCUS_AREAS:
+        raise Invalid(
+            "Give between 1 and %(max)s focus areas.", field="focus_areas", max=MAX_FOCUS_AREAS
+        )
+    if any(len(a) > AREA_MAX for a in areas):
+        raise Invalid(
+            "A focus area name is too long (at most %(max)s characters).",
+            field="focus_areas",
+            max=AREA_MAX,
+        )
+    if len({a.casefold() for a in areas}) != len(areas):
+        raise Invalid("Two focus areas have the same name.", field="focus_areas")
+    if not 1 <= data.votes_per_participant <= MAX_VOTES:
+        raise Invalid(
+            "Dots per person must be between 1 and %(max)s.",
+            field="votes_per_participant",
+            max=MAX_VOTES,
+        )
+    if not 1 <= data.max_votes_per_item <= data.votes_per_participant:
+        raise Invalid(
+            "Dots per note must be at least 1 and at most the dots per person.",
+            field="max_votes_per_item",
+        )
+    return WorkshopInput(
+        title=title,
+        focus_areas=areas,
+        language=data.language,
+        votes_per_participant=data.votes_per_participant,
+        max_votes_per_item=data.max_votes_per_item,
+        workshop_date=data.workshop_date,
+    )
+
+
+def _new_code(session: Session) -> str:
+    for _ in range(50):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        taken = session.exec(
+            select(Workshop.id).where(Workshop.join_code == code, Workshop.stage != Stage.closed)
+        ).first()
+        if taken is None:
+            return code
+    raise RuntimeError("no free join code")  # 30^6 codes: only if the table is absurdly full
+
+
+def create_workshop(session: Session, data: WorkshopInput) -> CreatedWorkshop:
+    clean = validate_input(data)
+    assert clean.focus_areas is not None
+    tokens = {role: new_token() for role in ("facilitator", "board", "followup")}
+    for _ in range(3):  # a racing twin may take the same code between check and insert
+        workshop = Workshop(
+            title=clean.title,
+            date=clean.workshop_date or date.today(),
+            language=clean.language,
+            join_code=_new_code(session),
+            facilitator_token_hash=hash_token(tokens["facilitator"]),
+            board_token_hash=hash_token(tokens["board"]),
+            followup_token_hash=hash_token(tokens["followup"]),
+            votes_per_participant=clean.votes_per_participant,
+            max_votes_per_item=clean.max_votes_per_item,
+        )
+        session.add(workshop)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            continue
+        break
+    else:
+        raise RuntimeError("could not allocate a join code")
+    assert workshop.id is not None
+    areas = [
+        FocusArea(workshop_id=workshop.id, name=name, position=i)
+        for i, name in enumerate(clean.focus_areas)
+    ]
+    session.add_all(areas)
+    session.flush()
+    workshop = events.begin_change(session, workshop.id)
+    events.log(session, workshop, "workshop.created")
+    session.commit()
+    return CreatedWorkshop(
+        workshop, tokens["facilitator"], tokens["board"], tokens["followup"], areas
+    )
+
+
+@dataclass
+class Joined:
+    workshop: Workshop
+    participant: Participant
+    token: str
+
+
+def find_open_workshop(session: Session, raw_code: str) -> Workshop:
+    code = normalise_code(raw_code)
+    workshop = None
+    if len(code) == CODE_LENGTH:
+        workshop = session.exec(
+            select(Workshop).where(Workshop.join_code == code, Workshop.stage != Stage.closed)
+        ).first()
+    if workshop is None:
+        raise NotFound(
+            "No workshop has the code %(code)s.", field="join_code", code=raw_code.strip()
+        )
+    return workshop
+
+
+def join(
+    session: Session,
+    raw_code: str,
+    display_name: str | None = None,
+    organization: str | None = None,
+    client: str = "",
+) -> Joined:
+    name = _clean(display_name) or None
+    org = _clean(organization) or None
+    if name and len(name) > NAME_MAX:
+        raise Invalid(
+            "The name is too long (at most %(max)s characters).", field="display_name", max=NAME_MAX
+        )
+    if org and len(org) > ORG_MAX:
+        raise Invalid(
+            "The organization is too long (at most %(max)s characters).",
+            field="organization",
+            max=ORG_MAX,
+        )
+    throttle.check(client)
+    try:
+        found = find_open_workshop(session, raw_code)
+    except NotFound:
+        throttle.failed(client)
+        raise
+    assert found.id is not None
+    workshop = events.begin_change(session, found.id)
+    token = new_token()
+    participant = Participant(
+        workshop_id=found.id, display_name=name, organization=org, token_hash=hash_token(token)
+    )
+    session.add(participant)
+    session.flush()
+    events.log(session, workshop, "participant.joined", participant_id=participant.id)
+    session.commit()
+    return Joined(workshop, participant, token)
+
+
+def get_workshop(session: Session, workshop_id: int) -> Workshop:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound("No such workshop.")
+    return workshop
+
+
+def focus_areas(session: Session, workshop_id: int) -> list[FocusArea]:
+    return list(
+        session.exec(
+            select(FocusArea)
+            .where(FocusArea.workshop_id == workshop_id)
+            .order_by(col(FocusArea.position))
+        ).all()
+    )
+
+
+def participant_count(session: Session, workshop_id: int) -> int:
+    return session.exec(
+        select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop_id)
+    ).one()
+
+
+@dataclass
+class WorkshopState:
+    workshop: Workshop
+    focus_areas: list[FocusArea]
+    participant_count: int
+    role: Role
+
+    @property
+    def voting(self) -> dict[str, str]:
+        return {Kind.cause: self.workshop.cause_voting, Kind.action: self.workshop.action_voting}
+
+
+def read_state(session: Session, principal: Principal, workshop_id: int) -> WorkshopState:
+    require(principal, workshop_id)
+    workshop = get_workshop(session, workshop_id)
+    return WorkshopState(
+        workshop,
+        focus_areas(session, workshop_id),
+        participant_count(session, workshop_id),
+        principal.role,
+    )
+
+
+def set_stage(session: Session, principal: Principal, workshop_id: int, stage: str) -> Workshop:
+    require(principal, workshop_id, Role.facilitator)
+    if stage not in STAGES:
+        raise Invalid("Unknown stage.", field="stage")
+    workshop = events.begin_change(session, workshop_id)
+    if workshop.stage != stage:
+        previous = workshop.stage
+        workshop.stage = stage
+        session.add(workshop)
+        events.log(session, workshop, "stage", stage=stage, previous=previous)
+    session.commit()
+    return workshop
+
+
+def step_stage(session: Session, principal: Principal, workshop_id: int, step: int) -> Workshop:
+    """Next (+1) or previous (-1) stage; stays put at either end."""
+    workshop = get_workshop(session, workshop_id)
+    index = STAGES.index(Stage(workshop.stage)) + step
+    index = max(0, min(index, len(STAGES) - 1))
+    return set_stage(session, principal, workshop_id, STAGES[index])
+
+
+def voting_state(workshop: Workshop, kind: str) -> str:
+    if kind == Kind.cause:
+        return workshop.cause_voting
+    if kind == Kind.action:
+        return workshop.action_voting
+    return VotingState.closed
+
+
+def get_participant(session: Session, principal: Principal) -> Participant:
+    if principal.participant_id is None:
+        raise NotFound("No such participant.")
+    participant = session.get(Participant, principal.participant_id)
+    if participant is None:
+        raise NotFound("No such participant.")
+    return participant

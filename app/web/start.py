@@ -1,0 +1,110 @@
+"""The start page: create a workshop; and the language switch."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from app.api.workshops import check_admin_password
+from app.config import get_settings
+from app.deps import SessionDep
+from app.i18n import LANGUAGES
+from app.services import workshops
+from app.services.errors import DomainError
+from app.web.common import LANG_COOKIE, base_url, check_csrf, language, render
+from app.web.links import workshop_urls
+from app.web.qr import qr_svg
+
+router = APIRouter(dependencies=[Depends(check_csrf)])
+
+
+@router.get("/")
+def start_page(request: Request) -> Response:
+    lang = language(request)
+    return render(
+        request,
+        "start.html",
+        lang=lang,
+        admin_required=bool(get_settings().admin_password),
+        form={
+            "title": "",
+            "language": lang,
+            "focus_areas": "\n".join(
+                workshops.DEFAULT_FOCUS_AREAS if lang == "sv" else workshops.DEFAULT_FOCUS_AREAS_EN
+            ),
+            "votes_per_participant": 3,
+            "max_votes_per_item": 2,
+        },
+    )
+
+
+@router.post("/")
+def create_workshop(
+    request: Request,
+    session: SessionDep,
+    title: Annotated[str, Form(max_length=2000)] = "",
+    workshop_language: Annotated[str, Form(alias="language", max_length=10)] = "sv",
+    focus_areas: Annotated[str, Form(max_length=5000)] = "",
+    votes_per_participant: Annotated[str, Form(max_length=10)] = "3",
+    max_votes_per_item: Annotated[str, Form(max_length=10)] = "2",
+    admin_password: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    lang = language(request)
+    form = {
+        "title": title,
+        "language": workshop_language,
+        "focus_areas": focus_areas,
+        "votes_per_participant": votes_per_participant,
+        "max_votes_per_item": max_votes_per_item,
+    }
+    try:
+        check_admin_password(admin_password)
+        created = workshops.create_workshop(
+            session,
+            workshops.WorkshopInput(
+                title=title,
+                focus_areas=focus_areas.splitlines(),
+                language=workshop_language,
+                votes_per_participant=_int(votes_per_participant, "votes_per_participant"),
+                max_votes_per_item=_int(max_votes_per_item, "max_votes_per_item"),
+            ),
+        )
+    except DomainError as error:
+        return render(
+            request,
+            "start.html",
+            lang=lang,
+            form=form,
+            error=error,
+            status_code=error.status_code,
+            admin_required=bool(get_settings().admin_password),
+        )
+    urls = workshop_urls(base_url(request), created)
+    return render(
+        request,
+        "created.html",
+        lang=created.workshop.language,
+        workshop=created.workshop,
+        urls=urls,
+        qr=qr_svg(urls["join"]),
+    )
+
+
+def _int(raw: str, field: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        from app.services.errors import Invalid
+
+        raise Invalid("Write a whole number.", field=field) from None
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, request: Request) -> Response:
+    target = request.query_params.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"  # never an open redirect
+    response = RedirectResponse(target, status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=60 * 60 * 24 * 365, samesite="lax")
+    return response

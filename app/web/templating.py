@@ -1,0 +1,79 @@
+"""Jinja2 with autoescaping, the sv/en catalog, and jinja2-fragments so that a page and the
+fragment HTMX swaps in (or SSE pushes) come from one template block."""
+
+import hashlib
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from babel.dates import format_date, format_time
+from jinja2 import Environment, FileSystemLoader, pass_context
+from jinja2.runtime import Context
+from jinja2_fragments import render_block as fragments_render_block
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app.config import ROOT
+from app.i18n import translate
+from app.services.workshops import format_code
+
+env = Environment(
+    loader=FileSystemLoader(ROOT / "templates"),
+    autoescape=True,  # user text is never marked safe
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Blocks(env=env)
+
+
+@pass_context
+def _gettext(ctx: Context, message: str, **params: Any) -> str:
+    return translate(ctx.get("lang", "sv"), message, **params)
+
+
+@pass_context
+def _ngettext(ctx: Context, singular: str, plural: str, n: int, **params: Any) -> str:
+    lang = ctx.get("lang", "sv")
+    params.setdefault("num", n)
+    return translate(lang, singular if n == 1 else plural, **params)
+
+
+env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+@cache
+def _static_version(path: str) -> str:
+    try:
+        return hashlib.sha256((ROOT / "static" / path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def static_url(path: str) -> str:
+    # The version in the query lets static files be cached for a year and still update.
+    return f"/static/{path}?v={_static_version(path)}"
+
+
+@pass_context
+def _date(ctx: Context, value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_date(value, format=fmt, locale=ctx.get("lang", "sv"))
+
+
+@pass_context
+def _time(ctx: Context, value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_time(value, format="short", locale=ctx.get("lang", "sv"))
+
+
+env.globals["static_url"] = static_url
+env.filters["date"] = _date
+env.filters["time"] = _time
+env.filters["code"] = format_code
+
+
+def render_block(template: str, block: str, **context: Any) -> str:
+    """One block of a page, as the bytes every screen showing it receives."""
+    return fragments_render_block(env, template, block, **context)

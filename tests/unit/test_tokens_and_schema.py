@@ -1,0 +1,64 @@
+"""Tokens are stored hashed, and the schema comes from Alembic on both databases."""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
+from sqlmodel import Session, select
+
+from app.db import get_engine
+from app.models import Participant, Workshop
+
+
+def test_a_copy_of_the_database_holds_no_usable_token(client: TestClient, session: Session) -> None:
+    made = client.post("/api/v1/workshops", json={"title": "T"}).json()
+    joined = client.post("/api/v1/join", json={"join_code": made["join_code"]}).json()
+    workshop = session.exec(select(Workshop)).one()
+    participant = session.exec(select(Participant)).one()
+    stored = " ".join(
+        [
+            workshop.facilitator_token_hash,
+            workshop.board_token_hash,
+            workshop.followup_token_hash,
+            participant.token_hash,
+        ]
+    )
+    for token in (
+        made["facilitator_token"],
+        made["board_token"],
+        made["followup_token"],
+        joined["participant_token"],
+    ):
+        assert token not in stored
+        # 192 random bits, URL-safe
+        assert len(token) >= 32
+    # A stored hash used as a token opens nothing.
+    hashed = {"Authorization": f"Bearer {workshop.facilitator_token_hash}"}
+    assert client.get(f"/api/v1/workshops/{made['id']}", headers=hashed).status_code == 401
+
+
+def test_schema_is_at_alembic_head_with_every_table() -> None:
+    engine = get_engine()
+    tables = set(inspect(engine).get_table_names())
+    assert {
+        "workshop",
+        "focusarea",
+        "participant",
+        "item",
+        "link",
+        "vote",
+        "rating",
+        "event",
+        "alembic_version",
+    } <= tables
+    with engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys() -> None:
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("pragma foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("pragma busy_timeout").scalar() == 30000
