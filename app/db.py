@@ -48,7 +48,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
         if url.startswith("sqlite"):
             _engines[url] = _sqlite_engine(url)
         else:
-            _engines[url] = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            _engines[url] = create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
     return _engines[url]
 
 

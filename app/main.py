@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from app import errors
+from app.api import items as api_items
 from app.api import workshops as api_workshops
 from app.config import ROOT, get_settings
 from app.db import dispose_engines, get_engine
@@ -84,6 +85,7 @@ def create_app() -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     app.include_router(api_workshops.router)
+    app.include_router(api_items.router)
     app.include_router(streams.router)
     app.include_router(start.router)
     app.include_router(join.router)

@@ -69,3 +69,54 @@ class WorkshopOut(BaseModel):
 
 class StageChange(BaseModel):
     stage: str = Field(max_length=40)
+
+
+class ItemCreate(BaseModel):
+    kind: str = Field(max_length=20)
+    focus_area_id: int
+    text: str = Field(max_length=10_000)
+    links: list[int] = Field(default_factory=list, max_length=200)
+
+
+class ItemPatchIn(BaseModel):
+    """Send only what changes."""
+
+    text: str | None = Field(default=None, max_length=10_000)
+    hidden: bool | None = None
+    focus_area_id: int | None = None
+    links: list[int] | None = Field(default=None, max_length=200)
+    group_label: str | None = Field(default=None, max_length=1000)
+    owner_organization: str | None = Field(default=None, max_length=1000)
+    owner_person: str | None = Field(default=None, max_length=1000)
+    due_date: str | None = Field(default=None, max_length=40)
+    status: str | None = Field(default=None, max_length=40)
+    priority: int | None = None
+    shortlisted: bool | None = None
+
+
+class MergeIn(BaseModel):
+    into: int
+
+
+class ItemOut(BaseModel):
+    id: int
+    kind: str
+    focus_area_id: int
+    text: str
+    links: list[int]
+    linked_from: list[int]
+    hidden: bool
+    merged_into: int | None
+    group_label: str | None
+    votes: int | None
+    my_votes: int
+    mine: bool
+    author_name: str | None
+    author_organization: str | None
+    created_at: dt.datetime
+    shortlisted: bool
+    owner_organization: str | None
+    owner_person: str | None
+    due_date: dt.date | None
+    status: str
+    priority: int | None

@@ -46,11 +46,11 @@ def begin_change(session: Session, workshop_id: int) -> Workshop:
     return workshop
 
 
-def log(session: Session, workshop: Workshop, kind: str, **data: Any) -> LoggedEvent:
+def log(session: Session, workshop: Workshop, name: str, **data: Any) -> LoggedEvent:
     """Write the change's event; call once per change, after begin_change."""
     assert workshop.id is not None
-    logged = LoggedEvent(workshop.id, workshop.event_seq, kind, data)
-    session.add(Event(workshop_id=workshop.id, seq=logged.seq, kind=kind, data=logged.json()))
+    logged = LoggedEvent(workshop.id, workshop.event_seq, name, data)
+    session.add(Event(workshop_id=workshop.id, seq=logged.seq, kind=name, data=logged.json()))
     session.info.setdefault(PENDING, []).append(logged)
     return logged
 

@@ -1,0 +1,496 @@
+"""Notes on the boards: situation notes, causes, actions; their links; moderation.
+
+The chain "what we saw → why → what we do" is kept as links: a cause links to the situation notes
+it explains, an action to the causes it addresses. Links point only to the kind before, in the
+same workshop.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, delete, select, update
+
+from app.models import (
+    LABEL_MAX,
+    ORG_MAX,
+    TEXT_MAX,
+    FocusArea,
+    Item,
+    Kind,
+    Link,
+    Participant,
+    Rating,
+    Stage,
+    Status,
+    Vote,
+    VotingState,
+    Workshop,
+    utcnow,
+)
+from app.services import events
+from app.services.auth import Principal, Role, require
+from app.services.errors import Forbidden, Invalid, NotAllowedNow, NotFound
+from app.services.workshops import voting_state
+
+# Which kind a participant may add in which stage, and what each kind links to.
+STAGE_KIND = {Stage.situation: Kind.situation, Stage.causes: Kind.cause, Stage.actions: Kind.action}
+KIND_STAGE = {kind: stage for stage, kind in STAGE_KIND.items()}
+LINKS_TO = {Kind.cause: Kind.situation, Kind.action: Kind.cause}
+MAX_LINKS = 30
+KEY_MAX = 64
+
+
+def clean_text(text: str | None) -> str:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise Invalid("Write something first.", field="text")
+    if len(cleaned) > TEXT_MAX:
+        raise Invalid(
+            "The note is too long (at most %(max)s characters).", field="text", max=TEXT_MAX
+        )
+    return cleaned
+
+
+def _check_kind(kind: str) -> Kind:
+    try:
+        return Kind(kind)
+    except ValueError:
+        raise Invalid("Unknown kind of note.", field="kind") from None
+
+
+def _check_area(session: Session, workshop_id: int, focus_area_id: int | None) -> int:
+    area = session.get(FocusArea, focus_area_id) if focus_area_id is not None else None
+    if area is None or area.workshop_id != workshop_id:
+        raise Invalid("Pick one of the workshop's focus areas.", field="focus_area_id")
+    assert area.id is not None
+    return area.id
+
+
+def _check_links(session: Session, workshop_id: int, kind: Kind, links: list[int]) -> list[int]:
+    wanted = list(dict.fromkeys(links))  # unique, in the order given
+    if not wanted:
+        return []
+    target = LINKS_TO.get(kind)
+    if target is None:
+        raise Invalid("A situation note does not link to anything.", field="links")
+    if len(wanted) > MAX_LINKS:
+        raise Invalid("Too many links (at most %(max)s).", field="links", max=MAX_LINKS)
+    found = {
+        item.id: item for item in session.exec(select(Item).where(col(Item.id).in_(wanted))).all()
+    }
+    for item_id in wanted:
+        item = found.get(item_id)
+        if item is None:
+            raise Invalid("A linked note does not exist.", field="links")
+        if item.workshop_id != workshop_id:
+            raise NotFound("A linked note does not exist.", field="links")
+        if item.kind != target:
+            raise Invalid(
+                "Causes link to situation notes and actions link to causes.", field="links"
+            )
+    return wanted
+
+
+def get_item(session: Session, item_id: int) -> Item:
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound("No such note.")
+    return item
+
+
+def add_item(
+    session: Session,
+    principal: Principal,
+    workshop_id: int,
+    kind: str,
+    focus_area_id: int | None,
+    text: str | None,
+    links: list[int] | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[Item, bool]:
+    """Add a note; returns (item, created). A repeated idempotency key returns the first item."""
+    require(principal, workshop_id, Role.participant, Role.facilitator)
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= KEY_MAX:
+        raise Invalid("Bad idempotency key.", field="idempotency_key")
+    workshop = events.begin_change(session, workshop_id)
+    if idempotency_key:
+        first = session.exec(
+            select(Item).where(
+                Item.workshop_id == workshop_id, Item.idempotency_key == idempotency_key
+            )
+        ).first()
+        if first is not None:
+            if first.participant_id != principal.participant_id:
+                raise Invalid("Bad idempotency key.", field="idempotency_key")
+            session.rollback()
+            return first, False
+    the_kind = _check_kind(kind)
+    text = clean_text(text)
+    area_id = _check_area(session, workshop_id, focus_area_id)
+    wanted = _check_links(session, workshop_id, the_kind, links or [])
+    if principal.role is Role.participant and STAGE_KIND.get(Stage(workshop.stage)) != the_kind:
+        raise NotAllowedNow("Notes of this kind are not being collected now.", field="kind")
+    item = Item(
+        workshop_id=workshop_id,
+        focus_area_id=area_id,
+        kind=the_kind,
+        text=text,
+        participant_id=principal.participant_id,
+        idempotency_key=idempotency_key or None,
+    )
+    session.add(item)
+    session.flush()
+    assert item.id is not None
+    session.add_all(
+        [Link(workshop_id=workshop_id, from_item_id=item.id, to_item_id=t) for t in wanted]
+    )
+    events.log(session, workshop, "item.created", item_id=item.id, kind=the_kind, area=area_id)
+    session.commit()
+    return item, True
+
+
+@dataclass
+class ItemPatch:
+    """Only the fields that were sent: a field left as ... is not changed."""
+
+    text: Any = ...
+    hidden: Any = ...
+    focus_area_id: Any = ...
+    links: Any = ...
+    group_label: Any = ...
+    owner_organization: Any = ...
+    owner_person: Any = ...
+    due_date: Any = ...
+    status: Any = ...
+    priority: Any = ...
+    shortlisted: Any = ...
+
+    def sent(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not ...}
+
+
+AUTHOR_FIELDS = {"text", "links"}
+ACTION_FIELDS = {
+    "owner_organization",
+    "owner_person",
+    "due_date",
+    "status",
+    "priority",
+    "shortlisted",
+}
+
+
+def _author_may_edit(workshop: Workshop, item: Item, principal: Principal) -> None:
+    if principal.role is not Role.participant or item.participant_id != principal.participant_id:
+        raise Forbidden("Only the facilitator can change other people's notes.")
+    if STAGE_KIND.get(Stage(workshop.stage)) != item.kind:
+        raise NotAllowedNow("This stage is over: the note can no longer be changed.")
+    if item.hidden or item.merged_into_id is not None:
+        raise NotAllowedNow("The facilitator has moved or hidden this note.")
+
+
+def _optional_text(value: Any, field_name: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid("Write text here.", field=field_name)
+    cleaned = " ".join(value.split())
+    if len(cleaned) > limit:
+        raise Invalid("Too long (at most %(max)s characters).", field=field_name, max=limit)
+    return cleaned or None
+
+
+def update_item(session: Session, principal: Principal, item_id: int, patch: ItemPatch) -> Item:
+    item = get_item(session, item_id)
+    require(principal, item.workshop_id)
+    changes = patch.sent()
+    workshop = events.begin_change(session, item.workshop_id)
+    item = get_item(session, item_id)
+    if principal.role is not Role.facilitator:
+        if set(changes) - AUTHOR_FIELDS:
+            raise Forbidden("Only the facilitator can do that.")
+        _author_may_edit(workshop, item, principal)
+    if set(changes) & ACTION_FIELDS and item.kind != Kind.action:
+        raise Invalid("Only actions have owners, dates, status and priority.", field="kind")
+    previous_area = item.focus_area_id
+    if "text" in changes:
+        item.text = clean_text(changes["text"])
+    if "hidden" in changes:
+        if not isinstance(changes["hidden"], bool):
+            raise Invalid("Hidden is true or false.", field="hidden")
+        item.hidden = changes["hidden"]
+    if "focus_area_id" in changes:
+        item.focus_area_id = _check_area(session, item.workshop_id, changes["focus_area_id"])
+    if "group_label" in changes:
+        item.group_label = _optional_text(changes["group_label"], "group_label", LABEL_MAX)
+    if "links" in changes:
+        if not isinstance(changes["links"], list):
+            raise Invalid("Links are a list of note ids.", field="links")
+        wanted = _check_links(session, item.workshop_id, Kind(item.kind), changes["links"])
+        session.exec(delete(Link).where(col(Link.from_item_id) == item_id))
+        session.add_all(
+            [Link(workshop_id=item.workshop_id, from_item_id=item_id, to_item_id=t) for t in wanted]
+        )
+    _apply_action_fields(item, changes)
+    item.updated_at = utcnow()
+    session.add(item)
+    events.log(
+        session,
+        workshop,
+        "item.updated",
+        item_id=item_id,
+        kind=item.kind,
+        area=item.focus_area_id,
+        previous_area=previous_area,
+        fields=sorted(changes),
+    )
+    session.commit()
+    return item
+
+
+def _apply_action_fields(item: Item, changes: dict[str, Any]) -> None:
+    if "owner_organization" in changes:
+        item.owner_organization = _optional_text(
+            changes["owner_organization"], "owner_organization", ORG_MAX
+        )
+    if "owner_person" in changes:
+        item.owner_person = _optional_text(changes["owner_person"], "owner_person", ORG_MAX)
+    if "due_date" in changes:
+        item.due_date = parse_due_date(changes["due_date"])
+    if "status" in changes:
+        if changes["status"] not in set(Status):
+            raise Invalid("Unknown status.", field="status")
+        item.status = changes["status"]
+    if "priority" in changes:
+        priority = changes["priority"]
+        if priority is not None and (
+            isinstance(priority, bool) or not isinstance(priority, int) or priority < 1
+        ):
+            raise Invalid("Priority is a whole number from 1 (first).", field="priority")
+        item.priority = priority
+    if "shortlisted" in changes:
+        if not isinstance(changes["shortlisted"], bool):
+            raise Invalid("Shortlisted is true or false.", field="shortlisted")
+        item.shortlisted = changes["shortlisted"]
+
+
+def parse_due_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid("Write the date as YYYY-MM-DD.", field="due_date") from None
+
+
+def delete_item(session: Session, principal: Principal, item_id: int) -> None:
+    item = get_item(session, item_id)
+    require(principal, item.workshop_id)
+    workshop = events.begin_change(session, item.workshop_id)
+    if principal.role is not Role.facilitator:
+        _author_may_edit(workshop, item, principal)
+    kind, area = item.kind, item.focus_area_id
+    # Notes merged into this one come back rather than vanish with it.
+    session.exec(
+        update(Item).where(col(Item.merged_into_id) == item_id).values(merged_into_id=None)
+    )
+    session.delete(item)
+    events.log(session, workshop, "item.deleted", item_id=item_id, kind=kind, area=area)
+    session.commit()
+
+
+def merge_items(session: Session, principal: Principal, item_id: int, into_id: int) -> Item:
+    """Merge a duplicate into another note: its votes, ratings and links follow the survivor."""
+    item = get_item(session, item_id)
+    require(principal, item.workshop_id, Role.facilitator)
+    survivor = get_item(session, into_id)
+    if survivor.workshop_id != item.workshop_id:
+        raise NotFound("No such note.")
+    if item_id == into_id or survivor.kind != item.kind:
+        raise Invalid("Merge a note into another note of the same kind.", field="into")
+    if survivor.merged_into_id is not None:
+        raise Invalid("That note is itself merged into another.", field="into")
+    workshop = events.begin_change(session, item.workshop_id)
+    session.exec(update(Vote).where(col(Vote.item_id) == item_id).values(item_id=into_id))
+    _move_ratings(session, item_id, into_id)
+    _move_links(session, item_id, into_id)
+    session.exec(
+        update(Item).where(col(Item.merged_into_id) == item_id).values(merged_into_id=into_id)
+    )
+    item.merged_into_id = into_id
+    item.updated_at = utcnow()
+    session.add(item)
+    events.log(
+        session,
+        workshop,
+        "item.merged",
+        item_id=item_id,
+        into=into_id,
+        kind=item.kind,
+        area=item.focus_area_id,
+        previous_area=survivor.focus_area_id,
+    )
+    session.commit()
+    return survivor
+
+
+def _move_ratings(session: Session, from_id: int, to_id: int) -> None:
+    already = set(session.exec(select(Rating.participant_id).where(Rating.item_id == to_id)).all())
+    for rating in session.exec(select(Rating).where(Rating.item_id == from_id)).all():
+        if rating.participant_id in already:
+            session.delete(rating)
+        else:
+            rating.item_id = to_id
+            session.add(rating)
+
+
+def _move_links(session: Session, from_id: int, to_id: int) -> None:
+    existing = {
+        (link.from_item_id, link.to_item_id)
+        for link in session.exec(
+            select(Link).where((col(Link.from_item_id) == to_id) | (col(Link.to_item_id) == to_id))
+        ).all()
+    }
+    moved = session.exec(
+        select(Link).where((col(Link.from_item_id) == from_id) | (col(Link.to_item_id) == from_id))
+    ).all()
+    for link in moved:
+        pair = (
+            to_id if link.from_item_id == from_id else link.from_item_id,
+            to_id if link.to_item_id == from_id else link.to_item_id,
+        )
+        session.delete(link)
+        if pair not in existing and pair[0] != pair[1]:
+            existing.add(pair)
+            session.add(
+                Link(workshop_id=link.workshop_id, from_item_id=pair[0], to_item_id=pair[1])
+            )
+    session.flush()
+
+
+@dataclass
+class ItemView:
+    """A note as one role may see it."""
+
+    item: Item
+    links: list[int] = field(default_factory=list)
+    linked_from: list[int] = field(default_factory=list)
+    votes: int | None = None
+    my_votes: int = 0
+    author_name: str | None = None
+    author_organization: str | None = None
+    mine: bool = False
+
+    @property
+    def id(self) -> int:
+        assert self.item.id is not None
+        return self.item.id
+
+
+def sees_everything(principal: Principal) -> bool:
+    return principal.role in (Role.facilitator, Role.followup)
+
+
+def votes_visible(principal: Principal, workshop: Workshop, kind: str) -> bool:
+    if kind not in LINKS_TO:
+        return False
+    if sees_everything(principal):
+        return True
+    return voting_state(workshop, kind) == VotingState.revealed
+
+
+def list_items(
+    session: Session,
+    principal: Principal,
+    workshop_id: int,
+    kind: str | None = None,
+    focus_area_id: int | None = None,
+) -> list[ItemView]:
+    """The notes this principal may see, oldest first, in four queries whatever their number."""
+    require(principal, workshop_id)
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound("No such workshop.")
+    query = select(Item).where(Item.workshop_id == workshop_id)
+    if kind is not None:
+        query = query.where(Item.kind == _check_kind(kind))
+    if focus_area_id is not None:
+        query = query.where(Item.focus_area_id == focus_area_id)
+    if not sees_everything(principal):
+        query = query.where(col(Item.hidden).is_(False), col(Item.merged_into_id).is_(None))
+    items = session.exec(query.order_by(col(Item.created_at), col(Item.id))).all()
+    ids = [i.id for i in items]
+    if not ids:
+        return []
+    links: dict[int, list[int]] = defaultdict(list)
+    linked_from: dict[int, list[int]] = defaultdict(list)
+    for link in session.exec(
+        select(Link).where(
+            Link.workshop_id == workshop_id,
+            col(Link.from_item_id).in_(ids) | col(Link.to_item_id).in_(ids),
+        )
+    ).all():
+        links[link.from_item_id].append(link.to_item_id)
+        linked_from[link.to_item_id].append(link.from_item_id)
+    counts: dict[int, int] = dict(
+        session.exec(
+            select(Vote.item_id, func.count())
+            .where(Vote.workshop_id == workshop_id)
+            .group_by(col(Vote.item_id))
+        ).all()
+    )
+    mine: dict[int, int] = {}
+    if principal.participant_id is not None:
+        mine = dict(
+            session.exec(
+                select(Vote.item_id, func.count())
+                .where(Vote.participant_id == principal.participant_id)
+                .group_by(col(Vote.item_id))
+            ).all()
+        )
+    show_names = workshop.show_names or sees_everything(principal)
+    authors: dict[int, Participant] = {}
+    if show_names:
+        author_ids = {i.participant_id for i in items if i.participant_id is not None}
+        if author_ids:
+            authors = {
+                p.id: p
+                for p in session.exec(
+                    select(Participant).where(col(Participant.id).in_(author_ids))
+                ).all()
+                if p.id is not None
+            }
+    views = []
+    for item in items:
+        assert item.id is not None
+        author = authors.get(item.participant_id) if item.participant_id is not None else None
+        views.append(
+            ItemView(
+                item=item,
+                links=links.get(item.id, []),
+                linked_from=linked_from.get(item.id, []),
+                votes=counts.get(item.id, 0)
+                if votes_visible(principal, workshop, item.kind)
+                else None,
+                my_votes=mine.get(item.id, 0),
+                author_name=author.display_name if author else None,
+                author_organization=author.organization if author else None,
+                mine=principal.participant_id is not None
+                and item.participant_id == principal.participant_id,
+            )
+        )
+    return views
+
+
+def set_show_names(session: Session, principal: Principal, workshop_id: int, show: bool) -> None:
+    require(principal, workshop_id, Role.facilitator)
+    workshop = events.begin_change(session, workshop_id)
+    workshop.show_names = show
+    session.add(workshop)
+    events.log(session, workshop, "names", show=show)
+    session.commit()
