@@ -20,11 +20,11 @@ from app.db import dispose_engines, get_engine
 from app.live import streams
 from app.live.broker import Broker, InProcessBroker
 from app.live.hub import Hub
-from app.live.render import render_event
+from app.live.render import render_event, render_key
 from app.migrations import upgrade_to_head
 from app.security import SecurityMiddleware
 from app.services import events
-from app.web import board, facilitate, join, live, start  # noqa: F401 - live registers renderers
+from app.web import board, facilitate, join, live, notes, start  # noqa: F401 - live registers renderers
 
 
 class CachedStaticFiles(StaticFiles):
@@ -54,7 +54,7 @@ def create_app() -> FastAPI:
         broker = make_broker()
         await broker.start()
         app.state.broker = broker
-        app.state.hub = Hub(broker, render_event)
+        app.state.hub = Hub(broker, render_event, render_key)
         events.set_publisher(broker.publish)
         yield
         events.set_publisher(None)
@@ -91,6 +91,7 @@ def create_app() -> FastAPI:
     app.include_router(join.router)
     app.include_router(facilitate.router)
     app.include_router(board.router)
+    app.include_router(notes.router)
     return app
 
 

@@ -18,8 +18,10 @@ from app.services.events import LoggedEvent
 
 log = logging.getLogger(__name__)
 
-# audience → (event → message or None); sync, may read the database; runs in a thread.
+# (event, render key) → message or None; sync, may read the database; runs in a thread.
 Renderer = Callable[[LoggedEvent, str], "Message | None"]
+# (event, audience) → render key: screens with equal keys get the same bytes.
+Keyer = Callable[[LoggedEvent, str], str]
 QUEUE_SIZE = 256
 
 
@@ -40,9 +42,10 @@ class Subscription:
 
 
 class Hub:
-    def __init__(self, broker: Broker, renderer: Renderer) -> None:
+    def __init__(self, broker: Broker, renderer: Renderer, keyer: Keyer) -> None:
         self.broker = broker
         self.renderer = renderer
+        self.keyer = keyer
         self._subs: dict[int, set[Subscription]] = defaultdict(set)
         self._unlisten: dict[int, Callable[[], None]] = {}
         self._queues: dict[int, asyncio.Queue[LoggedEvent]] = {}
@@ -78,19 +81,17 @@ class Hub:
         while True:
             event = await events.get()
             subs = list(self._subs.get(workshop_id, ()))
-            audiences = {sub.audience for sub in subs}
+            keys = {sub.audience: self.keyer(event, sub.audience) for sub in subs}
             rendered: dict[str, Message | None] = {}
-            for audience in audiences:
+            for key in set(keys.values()):
                 try:
-                    rendered[audience] = await anyio.to_thread.run_sync(
-                        self.renderer, event, audience
-                    )
+                    rendered[key] = await anyio.to_thread.run_sync(self.renderer, event, key)
                     self.renders += 1
                 except Exception:
-                    log.exception("rendering event %s for %s failed", event.seq, audience)
-                    rendered[audience] = None
+                    log.exception("rendering event %s for %s failed", event.seq, key)
+                    rendered[key] = None
             for sub in subs:
-                message = rendered.get(sub.audience)
+                message = rendered.get(keys[sub.audience])
                 if message is None:
                     continue
                 try:

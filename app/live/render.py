@@ -12,27 +12,55 @@ from app.services.events import LoggedEvent
 
 HtmlRenderer = Callable[[LoggedEvent, str], str | None]
 _html: dict[str, HtmlRenderer] = {}
+_per_screen_kind: set[str] = set()
+
+# The board and the phones see the same notes (visible ones, names only when shown, votes only
+# when revealed), so one render serves both; the facilitator sees everything.
+SHARED_VIEWS = {"board": "public", "participant": "public"}
 
 # Events a participant's or the board's JSON stream does not get (secret while voting is open).
 FACILITATOR_ONLY = ("vote.",)
 
 
-def renders(*kinds: str) -> Callable[[HtmlRenderer], HtmlRenderer]:
+def renders(*kinds: str, per_audience: bool = False) -> Callable[[HtmlRenderer], HtmlRenderer]:
+    """Register an HTML renderer. It is called with a view key ("public" for board and phones,
+    "facilitator"), or with the audience itself when the output differs per audience."""
+
     def register(func: HtmlRenderer) -> HtmlRenderer:
         for kind in kinds:
             _html[kind] = func
+            if per_audience:
+                _per_screen_kind.add(kind)
         return func
 
     return register
 
 
-def render_event(event: LoggedEvent, audience: str) -> Message | None:
+def render_key(event: LoggedEvent, audience: str) -> str:
+    """Screens whose keys are equal receive the same rendered bytes. HTML audiences are
+    "role:lang" (e.g. "participant:sv"); keys keep the language."""
     if audience.startswith("api-"):
-        if audience != "api-facilitator" and event.kind.startswith(FACILITATOR_ONLY):
+        return audience if audience == "api-facilitator" else "api-other"
+    if event.kind in _per_screen_kind:
+        return audience
+    role, _, lang = audience.partition(":")
+    return f"{SHARED_VIEWS.get(role, role)}:{lang}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """("public" | "facilitator" | a role, language) of a render key."""
+    view, _, lang = key.partition(":")
+    return view, lang or "sv"
+
+
+def render_event(event: LoggedEvent, key: str) -> Message | None:
+    """The message for a render key (see render_key)."""
+    if key.startswith("api-"):
+        if key != "api-facilitator" and event.kind.startswith(FACILITATOR_ONLY):
             return None
         return Message(event.seq, event.kind, event.json())
     renderer = _html.get(event.kind)
-    html = renderer(event, audience) if renderer is not None else None
+    html = renderer(event, key) if renderer is not None else None
     # Every HTML event carries its id even when it changes nothing on this screen, so that a
     # reconnect resumes after it.
     return Message(event.seq, "update", html or "")

@@ -13,10 +13,11 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from app.api.deps import bearer_principal
 from app.db import session_scope
 from app.live.hub import Hub, Message
-from app.live.render import render_event
+from app.live.render import render_event, render_key
 from app.services import events
 from app.services.auth import Principal, Role, require
-from app.web.common import page_principal
+from app.services.workshops import get_workshop
+from app.web.common import language, page_principal
 
 router = APIRouter()
 
@@ -38,15 +39,14 @@ def _last_seen(request: Request) -> int | None:
 
 def _current_seq(workshop_id: int) -> int:
     with session_scope() as session:
-        from app.services.workshops import get_workshop
-
         return get_workshop(session, workshop_id).event_seq
 
 
 def _missed(workshop_id: int, after: int, audience: str) -> list[Message]:
     with session_scope() as session:
         logged = events.events_since(session, workshop_id, after)
-    return [m for m in (render_event(e, audience) for e in logged) if m is not None]
+    rendered = (render_event(e, render_key(e, audience)) for e in logged)
+    return [m for m in rendered if m is not None]
 
 
 async def _stream(
@@ -74,9 +74,12 @@ async def _stream(
         hub.unsubscribe(sub)
 
 
-def _authorise_page(request: Request, workshop_id: int, audience: str) -> Principal:
+def _authorise_page(request: Request, workshop_id: int, audience: str) -> str:
+    """The screen's audience with its language, e.g. "participant:sv"."""
     with session_scope() as session:
-        return page_principal(request, session, workshop_id, *AUDIENCE_ROLES[audience])
+        page_principal(request, session, workshop_id, *AUDIENCE_ROLES[audience])
+        lang = language(request, get_workshop(session, workshop_id))
+    return f"{audience}:{lang}"
 
 
 @router.get("/w/{workshop_id}/stream", include_in_schema=False)
@@ -84,7 +87,7 @@ async def page_stream(workshop_id: int, request: Request) -> EventSourceResponse
     audience = request.query_params.get("as", "participant")
     if audience not in AUDIENCE_ROLES:
         audience = "participant"
-    await anyio.to_thread.run_sync(_authorise_page, request, workshop_id, audience)
+    audience = await anyio.to_thread.run_sync(_authorise_page, request, workshop_id, audience)
     return EventSourceResponse(
         _stream(request, workshop_id, audience, _last_seen(request)),
         ping=15,

@@ -68,7 +68,8 @@ def participant_page(workshop_id: int, request: Request, session: SessionDep) ->
         workshop = session.get(workshops.Workshop, workshop_id)
         code = workshop.join_code if workshop and workshop.stage != "closed" else ""
         return RedirectResponse(f"/join?code={code}", status_code=303)
-    view = participant_view(session, principal, workshop_id)
+    area = request.query_params.get("area", "")
+    view = participant_view(session, principal, workshop_id, int(area) if area.isdigit() else None)
     block = "panel" if request.headers.get("hx-request") else None
     return render(
         request, "participant.html", lang=language(request, view.workshop), block=block, v=view

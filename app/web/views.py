@@ -1,13 +1,15 @@
 """What each page shows, gathered from the services in one place per page. No rules here: what a
 role may see is decided by the services these call."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from app.models import STAGES, FocusArea, Participant, Workshop
-from app.services import timer, workshops
-from app.services.auth import Principal
+from app.models import STAGES, FocusArea, Kind, Participant, Stage, Workshop
+from app.services import items, timer, workshops
+from app.services.auth import Principal, Role
+from app.services.items import LINKS_TO, STAGE_KIND, ItemView
 from app.web.links import join_url
 from app.web.qr import qr_svg
 
@@ -44,8 +46,77 @@ class WorkshopView:
 
 
 @dataclass
+class Column:
+    """One focus area's notes of one kind, grouped under the facilitator's labels."""
+
+    area: FocusArea
+    kind: str
+    items: list[ItemView]
+
+    @property
+    def dom_id(self) -> str:
+        return column_id(self.area.id or 0, self.kind)
+
+    @property
+    def groups(self) -> list[tuple[str | None, list[ItemView]]]:
+        labelled: dict[str | None, list[ItemView]] = {None: []}
+        for view in self.items:
+            labelled.setdefault(view.item.group_label, []).append(view)
+        return [(label, views) for label, views in labelled.items() if views]
+
+
+def column_id(area_id: int, kind: str) -> str:
+    return f"col-{area_id}-{kind}"
+
+
+def stage_kind(stage: str) -> str | None:
+    kind = STAGE_KIND.get(Stage(stage))
+    return kind.value if kind else None
+
+
+def board_columns(
+    session: Session, principal: Principal, workshop_id: int, kind: str, areas: list[FocusArea]
+) -> tuple[list[Column], dict[int, ItemView]]:
+    """The columns of a kind, and the notes of the kind before (what the cards link to)."""
+    views = items.list_items(session, principal, workshop_id, kind=kind)
+    by_area: dict[int, list[ItemView]] = {area.id or 0: [] for area in areas}
+    for view in views:
+        by_area.setdefault(view.item.focus_area_id, []).append(view)
+    columns = [Column(area, kind, by_area.get(area.id or 0, [])) for area in areas]
+    before = LINKS_TO.get(Kind(kind))
+    linked = (
+        {v.id: v for v in items.list_items(session, principal, workshop_id, kind=before)}
+        if before
+        else {}
+    )
+    return columns, linked
+
+
+def one_column(
+    session: Session, principal: Principal, workshop_id: int, area_id: int, kind: str
+) -> tuple[Column | None, dict[int, ItemView]]:
+    areas = [a for a in workshops.focus_areas(session, workshop_id) if a.id == area_id]
+    if not areas:
+        return None, {}
+    columns, linked = board_columns(session, principal, workshop_id, kind, areas)
+    return columns[0], linked
+
+
+@dataclass
 class ParticipantView(WorkshopView):
     participant: Participant | None = None
+    kind: str | None = None
+    area: FocusArea | None = None
+    column: Column | None = None
+    linked: dict[int, ItemView] = field(default_factory=dict)
+    mine: list[ItemView] = field(default_factory=list)
+    candidates: list[tuple[FocusArea, list[ItemView]]] = field(default_factory=list)
+    wrote_here: bool = False
+    form_key: str = ""
+
+    @property
+    def stage_open(self) -> bool:
+        return self.kind is not None
 
 
 def _base(session: Session, principal: Principal, workshop_id: int) -> WorkshopView:
@@ -53,28 +124,79 @@ def _base(session: Session, principal: Principal, workshop_id: int) -> WorkshopV
     return WorkshopView(state.workshop, state.focus_areas, state.participant_count)
 
 
-def participant_view(session: Session, principal: Principal, workshop_id: int) -> ParticipantView:
+def participant_view(
+    session: Session, principal: Principal, workshop_id: int, area_id: int | None = None
+) -> ParticipantView:
     base = _base(session, principal, workshop_id)
-    return ParticipantView(
+    view = ParticipantView(
         base.workshop,
         base.focus_areas,
         base.participant_count,
         participant=workshops.get_participant(session, principal),
+        form_key=uuid.uuid4().hex,
     )
+    view.kind = stage_kind(view.stage)
+    if view.kind is None or not view.focus_areas:
+        return view
+    view.area = next((a for a in view.focus_areas if a.id == area_id), view.focus_areas[0])
+    assert view.area.id is not None
+    view.column, view.linked = one_column(session, principal, workshop_id, view.area.id, view.kind)
+    if view.column is not None:
+        view.mine = [v for v in view.column.items if v.mine]
+    view.wrote_here = bool(view.mine)
+    before = LINKS_TO.get(Kind(view.kind))
+    if before is not None:
+        # What a new cause or action can link to: this area's notes first.
+        others = items.list_items(session, principal, workshop_id, kind=before)
+        ordered = sorted(view.focus_areas, key=lambda a: a.id != view.area.id)  # type: ignore[union-attr]
+        view.candidates = [
+            (area, [v for v in others if v.item.focus_area_id == area.id]) for area in ordered
+        ]
+        view.candidates = [(area, vs) for area, vs in view.candidates if vs]
+    return view
+
+
+@dataclass
+class StageView(WorkshopView):
+    """Board and facilitator: every focus area's column of the current stage."""
+
+    kind: str | None = None
+    columns: list[Column] = field(default_factory=list)
+    linked: dict[int, ItemView] = field(default_factory=dict)
+    form_key: str = ""
+
+
+def _with_columns(session: Session, principal: Principal, view: WorkshopView) -> StageView:
+    stage_view = StageView(
+        view.workshop,
+        view.focus_areas,
+        view.participant_count,
+        view.join_url,
+        view.qr,
+        form_key=uuid.uuid4().hex,
+    )
+    stage_view.kind = stage_kind(view.stage)
+    if stage_view.kind is not None:
+        stage_view.columns, stage_view.linked = board_columns(
+            session, principal, view.id, stage_view.kind, view.focus_areas
+        )
+    return stage_view
 
 
 def facilitator_view(
     session: Session, principal: Principal, workshop_id: int, base_url: str
-) -> WorkshopView:
+) -> StageView:
     view = _base(session, principal, workshop_id)
     view.join_url = join_url(base_url, view.workshop.join_code)
-    return view
+    return _with_columns(session, principal, view)
 
 
 def board_view(
     session: Session, principal: Principal, workshop_id: int, base_url: str
-) -> WorkshopView:
-    view = _base(session, principal, workshop_id)
+) -> StageView:
+    # The board shows what the room may see, also when the facilitator's cookie opened it.
+    public = Principal(Role.board, workshop_id)
+    view = _base(session, public, workshop_id)
     view.join_url = join_url(base_url, view.workshop.join_code)
     view.qr = qr_svg(view.join_url)
-    return view
+    return _with_columns(session, public, view)
