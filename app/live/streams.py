@@ -57,6 +57,8 @@ async def _stream(
     try:
         if last is None:
             last = await anyio.to_thread.run_sync(_current_seq, workshop_id)
+        # Subscribed: say so, and how soon to come back after a drop.
+        yield ServerSentEvent(comment="connected", retry=RETRY_MS)
         for message in await anyio.to_thread.run_sync(_missed, workshop_id, last, audience):
             last = message.seq
             yield ServerSentEvent(data=message.data, event=message.event, id=str(message.seq))

@@ -67,21 +67,25 @@ def events_since(
     return [LoggedEvent(r.workshop_id, r.seq, r.kind, json.loads(r.data)) for r in rows]
 
 
-_publisher: Callable[[LoggedEvent], None] | None = None
+_publishers: list[Callable[[LoggedEvent], None]] = []
 
 
-def set_publisher(publish: Callable[[LoggedEvent], None] | None) -> None:
-    """Committed events go to `publish(event)` (the live broker); rolled-back ones are dropped."""
-    global _publisher
-    _publisher = publish
+def add_publisher(publish: Callable[[LoggedEvent], None]) -> None:
+    """Committed events go to `publish(event)` (the live broker); rolled-back ones are dropped.
+    One per app; a list so that several apps in one process (tests) each get them."""
+    _publishers.append(publish)
+
+
+def remove_publisher(publish: Callable[[LoggedEvent], None]) -> None:
+    if publish in _publishers:
+        _publishers.remove(publish)
 
 
 @sa_event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    pending = session.info.pop(PENDING, [])
-    if _publisher is not None:
-        for logged in pending:
-            _publisher(logged)
+    for logged in session.info.pop(PENDING, []):
+        for publish in list(_publishers):
+            publish(logged)
 
 
 @sa_event.listens_for(Session, "after_rollback")

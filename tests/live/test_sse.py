@@ -1,0 +1,179 @@
+"""Live updates over Server-Sent Events, against a real server."""
+
+import json
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+WAIT = 10  # seconds: generous, this is not a timing test (bench/notes.py measures time to screen)
+
+
+def read_events(
+    url: str, headers: dict[str, str], out: "queue.Queue[dict]", stop: threading.Event
+) -> None:
+    with (
+        httpx.Client(timeout=httpx.Timeout(5, read=WAIT)) as c,
+        c.stream("GET", url, headers=headers) as r,
+    ):
+        assert r.status_code == 200
+        event: dict[str, str] = {}
+        for line in r.iter_lines():
+            if stop.is_set():
+                return
+            if not line:
+                if "data" in event or "id" in event:
+                    out.put(event)
+                event = {}
+            elif line.startswith(":"):
+                out.put({"comment": line[1:].strip()})
+            else:
+                key, _, value = line.partition(":")
+                event[key] = event.get(key, "") + value.lstrip()
+
+
+def listen(url: str, headers: dict[str, str]) -> tuple["queue.Queue[dict]", threading.Event]:
+    out: queue.Queue[dict] = queue.Queue()
+    stop = threading.Event()
+    threading.Thread(target=read_events, args=(url, headers, out, stop), daemon=True).start()
+    assert out.get(timeout=WAIT).get("comment") == "connected"  # subscribed from here on
+    return out, stop
+
+
+def next_of_kind(events: "queue.Queue[dict]", kind: str) -> dict:
+    while True:
+        event = events.get(timeout=WAIT)
+        if event.get("event") == kind:
+            return event
+
+
+def add_note(http: httpx.Client, w, who: dict[str, str], text: str, area: int = 0) -> dict:
+    response = http.post(
+        f"/api/v1/workshops/{w.id}/items",
+        json={"kind": "situation", "focus_area_id": w.area(area), "text": text},
+        headers=who,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_listening_screen_hears_a_new_note(
+    http: httpx.Client, make_workshop, server: str
+) -> None:
+    w = make_workshop(participants=2, stage="situation")
+    events, stop = listen(f"{server}/api/v1/workshops/{w.id}/events", w.participants[1].headers)
+    try:
+        note = add_note(http, w, w.participants[0].headers, "Skjutningar i Kronoparken")
+        heard = next_of_kind(events, "item.created")
+        assert json.loads(heard["data"])["item_id"] == note["id"]
+        assert int(heard["id"]) > 0
+    finally:
+        stop.set()
+
+
+def test_reconnecting_with_last_event_id_misses_nothing(
+    http: httpx.Client, make_workshop, server: str
+) -> None:
+    w = make_workshop(participants=1, stage="situation")
+    first = add_note(http, w, w.participants[0].headers, "Första")
+    # replaying from 0 finds the first note's event and its id
+    events, stop = listen(
+        f"{server}/api/v1/workshops/{w.id}/events",
+        {**w.facilitator, "Last-Event-ID": "0"},
+    )
+    created = next_of_kind(events, "item.created")
+    stop.set()
+    assert json.loads(created["data"])["item_id"] == first["id"]
+    # while "offline", three more notes
+    missed = [
+        add_note(http, w, w.participants[0].headers, f"Medan du var borta {i}")["id"]
+        for i in range(3)
+    ]
+    events, stop = listen(
+        f"{server}/api/v1/workshops/{w.id}/events",
+        {**w.facilitator, "Last-Event-ID": created["id"]},
+    )
+    try:
+        replayed = [
+            json.loads(next_of_kind(events, "item.created")["data"])["item_id"] for _ in missed
+        ]
+        assert replayed == missed  # all of them, in order
+    finally:
+        stop.set()
+
+
+def test_dots_cast_while_voting_is_open_reach_only_the_facilitators_stream(
+    http: httpx.Client, make_workshop, server: str
+) -> None:
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.services import events as event_log
+
+    w = make_workshop(participants=1, stage="causes")
+    phone, stop_phone = listen(
+        f"{server}/api/v1/workshops/{w.id}/events", w.participants[0].headers
+    )
+    fac, stop_fac = listen(f"{server}/api/v1/workshops/{w.id}/events", w.facilitator)
+    try:
+        with Session(get_engine()) as session:  # a dot, as the voting service logs it
+            workshop = event_log.begin_change(session, w.id)
+            event_log.log(session, workshop, "vote.cast", item_id=1, kind="cause")
+            session.commit()
+        add_note(http, w, w.facilitator, "Efter rösten")
+        assert next_of_kind(fac, "vote.cast")
+        first_for_phone = phone.get(timeout=WAIT)
+        while first_for_phone.get("event") not in ("vote.cast", "item.created"):
+            first_for_phone = phone.get(timeout=WAIT)
+        assert first_for_phone["event"] == "item.created"
+    finally:
+        stop_phone.set()
+        stop_fac.set()
+
+
+def test_html_stream_pushes_the_new_column_to_the_board(
+    http: httpx.Client, make_workshop, server: str
+) -> None:
+    w = make_workshop(participants=1, stage="situation")
+    board = httpx.Client(base_url=server, timeout=10)
+    board.get(f"/w/{w.id}/board?key={w.board_token}")  # the key becomes the board's cookie
+    cookies = "; ".join(f"{k}={v}" for k, v in board.cookies.items())
+    events, stop = listen(f"{server}/w/{w.id}/stream?as=board", {"Cookie": cookies})
+    try:
+        add_note(http, w, w.participants[0].headers, "Hot mot personal på biblioteket")
+        update = next_of_kind(events, "update")
+        while "biblioteket" not in update["data"]:
+            update = next_of_kind(events, "update")
+        assert f'id="col-{w.area(0)}-situation"' in update["data"]
+        assert 'hx-swap-oob="true"' in update["data"]
+    finally:
+        stop.set()
+        board.close()
+
+
+def test_thirty_people_posting_three_notes_each_at_once_all_land(
+    http: httpx.Client, make_workshop, server: str
+) -> None:
+    w = make_workshop(participants=30, stage="situation")
+
+    def post_three(member) -> list[int]:
+        with httpx.Client(base_url=server, timeout=30) as c:
+            return [
+                c.post(
+                    f"/api/v1/workshops/{w.id}/items",
+                    json={
+                        "kind": "situation",
+                        "focus_area_id": w.area(i % 3),
+                        "text": f"Iakttagelse {i}",
+                    },
+                    headers=member.headers,
+                ).status_code
+                for i in range(3)
+            ]
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        codes = [code for result in pool.map(post_three, w.participants) for code in result]
+    assert codes == [201] * 90
+    notes = http.get(f"/api/v1/workshops/{w.id}/items", headers=w.facilitator).json()
+    assert len(notes) == 90

@@ -1,0 +1,108 @@
+"""The rules of notes, against the service layer."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from app.db import get_engine
+from app.models import Link, Vote
+from app.services import items, workshops
+from app.services.auth import Principal, Role
+from app.services.errors import Forbidden, NotAllowedNow
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def add(session: Session, w, who: Principal, kind: str, text: str, links=(), area: int = 0) -> int:
+    item, _ = items.add_item(session, who, w.id, kind, w.area(area), text, list(links))
+    assert item.id is not None
+    return item.id
+
+
+def test_merging_a_duplicate_moves_its_dots_and_links_to_the_survivor(
+    session: Session, make_workshop
+) -> None:
+    w = make_workshop(participants=2)
+    fac = w.facilitator_principal
+    seen = add(session, w, fac, "situation", "Droghandel vid resecentrum")
+    keep = add(session, w, fac, "cause", "Unga saknar fritid", links=[seen])
+    dup = add(session, w, fac, "cause", "Brist på fritidsaktiviteter", links=[seen])
+    action = add(session, w, fac, "action", "Öppna fritidsgården fler kvällar", links=[dup])
+    for member in w.participants:
+        session.add(Vote(workshop_id=w.id, participant_id=member.id, item_id=dup, kind="cause"))
+    session.commit()
+    items.merge_items(session, fac, dup, keep)
+    votes = session.exec(select(Vote.item_id)).all()
+    assert votes == [keep, keep]
+    pairs = {(link.from_item_id, link.to_item_id) for link in session.exec(select(Link)).all()}
+    assert pairs == {(keep, seen), (action, keep)}  # no duplicate link, the action follows
+    public = items.list_items(session, Principal(Role.board, w.id), w.id, kind="cause")
+    assert [v.item.text for v in public] == ["Unga saknar fritid"]
+
+
+def test_an_author_cannot_edit_after_the_stage_is_over(session: Session, make_workshop) -> None:
+    w = make_workshop(participants=2, stage="situation")
+    me = w.participants[0].principal(w.id)
+    note = add(session, w, me, "situation", "Min iakttagelse")
+    with pytest.raises(Forbidden):
+        items.update_item(
+            session, w.participants[1].principal(w.id), note, items.ItemPatch(text="x")
+        )
+    session.rollback()
+    workshops.set_stage(session, w.facilitator_principal, w.id, "causes")
+    with pytest.raises(NotAllowedNow):
+        items.update_item(session, me, note, items.ItemPatch(text="Ändrad för sent"))
+    session.rollback()
+    with pytest.raises(Forbidden):  # moderation is the facilitator's
+        items.update_item(session, me, note, items.ItemPatch(hidden=True))
+
+
+def test_the_board_is_read_in_a_fixed_number_of_queries(session: Session, make_workshop) -> None:
+    w = make_workshop(participants=30, stage="causes")
+    fac = w.facilitator_principal
+    seen = [add(session, w, fac, "situation", f"Iakttagelse {i}", area=i % 3) for i in range(30)]
+    for i, member in enumerate(w.participants):
+        add(
+            session,
+            w,
+            member.principal(w.id),
+            "cause",
+            f"Orsak {i}",
+            links=seen[i : i + 3],
+            area=i % 3,
+        )
+    session.expunge_all()
+    with count_queries() as few:
+        small = items.list_items(session, Principal(Role.board, w.id), w.id, kind="cause")
+    for i, member in enumerate(w.participants):
+        add(session, w, member.principal(w.id), "cause", f"Fler {i}", links=seen[:2], area=i % 3)
+    session.expunge_all()
+    with count_queries() as many:
+        large = items.list_items(session, Principal(Role.board, w.id), w.id, kind="cause")
+    assert (len(small), len(large)) == (30, 60)
+    assert len(many) == len(few) <= 5
+
+
+def test_names_appear_only_when_the_facilitator_shows_them(session: Session, make_workshop) -> None:
+    w = make_workshop(participants=1, stage="situation")
+    add(session, w, w.participants[0].principal(w.id), "situation", "Skadegörelse")
+    board = Principal(Role.board, w.id)
+    assert items.list_items(session, board, w.id)[0].author_name is None
+    items.set_show_names(session, w.facilitator_principal, w.id, True)
+    assert items.list_items(session, board, w.id)[0].author_name == "Deltagare 1"
