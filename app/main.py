@@ -21,7 +21,7 @@ from app.db import dispose_engines, get_engine
 from app.live import streams
 from app.live.broker import Broker, InProcessBroker
 from app.live.hub import Hub
-from app.live.render import render_event, render_key
+from app.live.render import coalesce_key, render_event, render_key
 from app.migrations import upgrade_to_head
 from app.security import SecurityMiddleware
 from app.services import events
@@ -56,7 +56,7 @@ def create_app() -> FastAPI:
         broker = make_broker()
         await broker.start()
         app.state.broker = broker
-        app.state.hub = Hub(broker, render_event, render_key)
+        app.state.hub = Hub(broker, render_event, render_key, coalesce_key)
         events.add_publisher(broker.publish)
         yield
         events.remove_publisher(broker.publish)

@@ -43,10 +43,10 @@ def item_out(view: ItemView) -> schemas.ItemOut:
 
 def one_item(session: Session, principal: Principal, item_id: int) -> schemas.ItemOut:
     item = items.get_item(session, item_id)
-    for view in items.list_items(session, principal, item.workshop_id, kind=item.kind):
-        if view.id == item_id:
-            return item_out(view)
-    raise NotFound("No such note.")
+    views = items.list_items(session, principal, item.workshop_id, item_id=item_id)
+    if not views:
+        raise NotFound("No such note.")
+    return item_out(views[0])
 
 
 @router.post("/workshops/{workshop_id}/items", status_code=201, response_model=schemas.ItemOut)

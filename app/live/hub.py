@@ -42,10 +42,17 @@ class Subscription:
 
 
 class Hub:
-    def __init__(self, broker: Broker, renderer: Renderer, keyer: Keyer) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        renderer: Renderer,
+        keyer: Keyer,
+        coalescer: Callable[[LoggedEvent], str | None] = lambda event: None,
+    ) -> None:
         self.broker = broker
         self.renderer = renderer
         self.keyer = keyer
+        self.coalescer = coalescer
         self._subs: dict[int, set[Subscription]] = defaultdict(set)
         self._unlisten: dict[int, Callable[[], None]] = {}
         self._queues: dict[int, asyncio.Queue[LoggedEvent]] = {}
@@ -79,25 +86,43 @@ class Hub:
     async def _run(self, workshop_id: int, events: asyncio.Queue[LoggedEvent]) -> None:
         # One task per workshop keeps its events in order.
         while True:
-            event = await events.get()
-            subs = list(self._subs.get(workshop_id, ()))
-            keys = {sub.audience: self.keyer(event, sub.audience) for sub in subs}
-            rendered: dict[str, Message | None] = {}
-            for key in set(keys.values()):
-                try:
-                    rendered[key] = await anyio.to_thread.run_sync(self.renderer, event, key)
-                    self.renders += 1
-                except Exception:
-                    log.exception("rendering event %s for %s failed", event.seq, key)
-                    rendered[key] = None
-            for sub in subs:
-                message = rendered.get(keys[sub.audience])
-                if message is None:
-                    continue
-                try:
-                    sub.queue.put_nowait(message)
-                except asyncio.QueueFull:
-                    # Tell the stream to close; the browser resumes from the event log.
-                    while not sub.queue.empty():
-                        sub.queue.get_nowait()
-                    sub.queue.put_nowait(None)
+            batch = [await events.get()]
+            while not events.empty():
+                batch.append(events.get_nowait())
+            repeated = self._repeated(batch)
+            for i, event in enumerate(batch):
+                await self._fan_out(workshop_id, event, pages=i not in repeated)
+
+    def _repeated(self, batch: list[LoggedEvent]) -> set[int]:
+        """Positions of queued events whose page render a later event in the batch repeats."""
+        keys = [self.coalescer(event) for event in batch]
+        return {i for i, key in enumerate(keys) if key is not None and key in keys[i + 1 :]}
+
+    async def _fan_out(self, workshop_id: int, event: LoggedEvent, pages: bool = True) -> None:
+        """Render once per key and queue the result for every screen; API streams get every
+        event, pages only those whose render is not repeated later in the same batch."""
+        subs = [
+            sub
+            for sub in self._subs.get(workshop_id, ())
+            if pages or sub.audience.startswith("api-")
+        ]
+        keys = {sub.audience: self.keyer(event, sub.audience) for sub in subs}
+        rendered: dict[str, Message | None] = {}
+        for key in set(keys.values()):
+            try:
+                rendered[key] = await anyio.to_thread.run_sync(self.renderer, event, key)
+                self.renders += 1
+            except Exception:
+                log.exception("rendering event %s for %s failed", event.seq, key)
+                rendered[key] = None
+        for sub in subs:
+            message = rendered.get(keys[sub.audience])
+            if message is None:
+                continue
+            try:
+                sub.queue.put_nowait(message)
+            except asyncio.QueueFull:
+                # Tell the stream to close; the browser resumes from the event log.
+                while not sub.queue.empty():
+                    sub.queue.get_nowait()
+                sub.queue.put_nowait(None)

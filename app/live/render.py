@@ -47,6 +47,17 @@ def render_key(event: LoggedEvent, audience: str) -> str:
     return f"{SHARED_VIEWS.get(role, role)}:{lang}"
 
 
+def coalesce_key(event: LoggedEvent) -> str | None:
+    """Events with the same key re-render the same thing from the current state, so when several
+    wait in the queue only the last needs rendering (a burst of notes to one column)."""
+    if event.kind.startswith("item."):
+        areas = sorted(a for a in (event.data.get("area"), event.data.get("previous_area")) if a)
+        return f"{event.data.get('kind')}:{areas}"
+    if event.kind in ("participant.joined", "timer"):
+        return event.kind
+    return None
+
+
 def split_key(key: str) -> tuple[str, str]:
     """("public" | "facilitator" | a role, language) of a render key."""
     view, _, lang = key.partition(":")

@@ -410,6 +410,7 @@ def list_items(
     workshop_id: int,
     kind: str | None = None,
     focus_area_id: int | None = None,
+    item_id: int | None = None,
 ) -> list[ItemView]:
     """The notes this principal may see, oldest first, in four queries whatever their number."""
     require(principal, workshop_id)
@@ -421,6 +422,8 @@ def list_items(
         query = query.where(Item.kind == _check_kind(kind))
     if focus_area_id is not None:
         query = query.where(Item.focus_area_id == focus_area_id)
+    if item_id is not None:
+        query = query.where(Item.id == item_id)
     if not sees_everything(principal):
         query = query.where(col(Item.hidden).is_(False), col(Item.merged_into_id).is_(None))
     items = session.exec(query.order_by(col(Item.created_at), col(Item.id))).all()
@@ -440,7 +443,7 @@ def list_items(
     counts: dict[int, int] = dict(
         session.exec(
             select(Vote.item_id, func.count())
-            .where(Vote.workshop_id == workshop_id)
+            .where(Vote.workshop_id == workshop_id, col(Vote.item_id).in_(ids))
             .group_by(col(Vote.item_id))
         ).all()
     )

@@ -1,0 +1,24 @@
+"""`make demo` gives a newcomer a full board with the chain kept end to end."""
+
+from sqlmodel import Session
+
+from app.demo import make_demo
+from app.services import items
+from app.services.auth import Principal, Role
+
+
+def test_the_demo_workshop_has_every_board_filled_and_linked(session: Session) -> None:
+    urls = make_demo(session)
+    workshop_id = int(urls["facilitate"].split("/w/")[1].split("/")[0])
+    board = Principal(Role.board, workshop_id)
+    by_kind = {
+        kind: items.list_items(session, board, workshop_id, kind=kind)
+        for kind in ("situation", "cause", "action")
+    }
+    assert all(len(notes) >= 8 for notes in by_kind.values())
+    situations = {v.id for v in by_kind["situation"]}
+    causes = {v.id for v in by_kind["cause"]}
+    assert all(set(v.links) <= situations and v.links for v in by_kind["cause"])
+    assert all(set(v.links) <= causes and v.links for v in by_kind["action"])
+    assert any("resecentrum" in v.item.text for v in by_kind["situation"])
+    assert {"join", "facilitate", "board", "followup"} == set(urls)
