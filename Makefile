@@ -46,11 +46,15 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP) postgres
 	KS_TEST_DB=postgresql KS_PG_ADMIN_URL=$(PG_ADMIN_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-# Debian's Chromium for the browser tests (Playwright's own download does not work here).
+# Debian's Chromium for the browser tests (Playwright's own download does not work here), and
+# LibreOffice Calc, which a test uses to open the Excel export.
 e2e-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium (once)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "installing LibreOffice Calc (once; a test opens the Excel export with it)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
 
 # Start the local PostgreSQL if it is down (exit 2 means it was already running).
 postgres:

@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from app import errors
+from app.api import export as api_export
 from app.api import items as api_items
 from app.api import workshops as api_workshops
 from app.config import ROOT, get_settings
@@ -25,6 +26,7 @@ from app.migrations import upgrade_to_head
 from app.security import SecurityMiddleware
 from app.services import events
 from app.web import board, facilitate, join, live, notes, start  # noqa: F401 - live registers renderers
+from app.web import followup as web_followup
 
 
 class CachedStaticFiles(StaticFiles):
@@ -86,12 +88,14 @@ def create_app() -> FastAPI:
 
     app.include_router(api_workshops.router)
     app.include_router(api_items.router)
+    app.include_router(api_export.router)
     app.include_router(streams.router)
     app.include_router(start.router)
     app.include_router(join.router)
     app.include_router(facilitate.router)
     app.include_router(board.router)
     app.include_router(notes.router)
+    app.include_router(web_followup.router)
     return app
 
 

@@ -1,0 +1,99 @@
+"""The action list in Excel, read back after editing, and a JSON archive of the whole workshop."""
+
+from typing import Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from app.api.deps import PrincipalDep
+from app.config import get_settings
+from app.deps import SessionDep
+from app.errors import domain_error_body
+from app.services import archive, export, importer, workshops
+from app.services.importer import ImportRejected, ImportResult
+
+router = APIRouter(prefix="/api/v1", tags=["export"])
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def read_upload(file: UploadFile | None) -> bytes:
+    """At most one byte over the limit: enough for the service to refuse it."""
+    if file is None:
+        return b""
+    return file.file.read(get_settings().max_upload_bytes + 1)
+
+
+def import_answer(result: ImportResult) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    return {
+        "rows": result.rows,
+        "unchanged": result.unchanged,
+        "item_ids": result.item_ids,
+        "changed": [
+            {
+                "row": change.row,
+                "id": change.item_id,
+                "text": change.text,
+                "changes": [
+                    {"field": f.field, "before": plain(f.before), "after": plain(f.after)}
+                    for f in change.changes
+                ],
+            }
+            for change in result.changed
+        ],
+    }
+
+
+def rejected_answer(request: Request, exc: ImportRejected) -> JSONResponse:
+    """Every problem in the file, each with its sheet, row and column."""
+    detail = []
+    for problem in exc.problems:
+        entry = domain_error_body(request, problem)["detail"][0]
+        entry.update({k: problem.params[k] for k in ("row", "column") if k in problem.params})
+        detail.append(entry)
+    return JSONResponse({"detail": detail}, status_code=exc.status_code)
+
+
+@router.get("/workshops/{workshop_id}/export.xlsx", response_class=Response)
+def export_xlsx(workshop_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
+    content = export.export_xlsx(session, principal, workshop_id)
+    workshop = workshops.get_workshop(session, workshop_id)
+    return download(content, export.XLSX_TYPE, export.file_name(workshop, "xlsx"))
+
+
+@router.get("/workshops/{workshop_id}/export.json")
+def export_json(workshop_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
+    data = archive.archive(session, principal, workshop_id)
+    workshop = workshops.get_workshop(session, workshop_id)
+    response = JSONResponse(data)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export.file_name(workshop, "json")}"'
+    )
+    return response
+
+
+@router.post("/workshops/{workshop_id}/import.xlsx")
+def import_xlsx(
+    workshop_id: int,
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+    file: UploadFile | None = File(default=None),
+) -> Any:
+    try:
+        result = importer.import_actions(session, principal, workshop_id, read_upload(file))
+    except ImportRejected as exc:
+        return rejected_answer(request, exc)
+    return import_answer(result)

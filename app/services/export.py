@@ -1,0 +1,583 @@
+"""The results of a workshop and the Excel action list the follow-up owners take home.
+
+`results()` gathers what the follow-up page and the workbook show: the ranked actions with their
+owners, the chain "what we saw → why → what we do", votes and impact/effort means. Hidden and
+merged notes are left out, and so are links to them.
+
+`export_xlsx()` writes the workbook in the workshop's language. User text is always written as a
+text cell (never a formula, whatever it starts with: OWASP "CSV/formula injection"), and no cell
+holds a formula. `app/services/importer.py` reads an edited copy back; the column keys below are
+shared with it.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from copy import copy
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlmodel import Session, col, select
+
+from app.i18n import translate
+from app.models import FocusArea, Item, Kind, Participant, Status, Workshop
+from app.services import items as items_service
+from app.services import workshops
+from app.services.auth import Principal, Role, require
+from app.services.ratings import RatingSummary, rating_summary
+
+
+def _(message: str) -> str:
+    """Marks a message id for extraction; translated when the workbook is written."""
+    return message
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CELL_MAX = 32_000  # Excel holds at most 32,767 characters in a cell
+WIDTH_MIN, WIDTH_MAX = 6, 60
+
+# Sheet names, English message ids (Swedish: Åtgärder, Orsaker, Lägesbild, Deltagare, Om).
+SHEET_ACTIONS = _("Actions")
+SHEET_CAUSES = _("Causes")
+SHEET_SITUATIONS = _("Situation picture")
+SHEET_PARTICIPANTS = _("Participants")
+SHEET_ABOUT = _("About")
+
+STATUS_LABELS: dict[str, str] = {
+    Status.proposed: _("Proposed"),
+    Status.planned: _("Planned"),
+    Status.in_progress: _("In progress"),
+    Status.done: _("Done"),
+    Status.dropped: _("Dropped"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # English message id
+    width: int  # the most it grows to; long text wraps inside it
+    editable: bool = False  # read back by the importer
+
+
+ACTION_COLUMNS = [
+    Column("id", _("ID"), 8),
+    Column("area", _("Focus area"), 22),
+    Column("text", _("Action"), 60),
+    Column("priority", _("Priority"), 11, editable=True),
+    Column("votes", _("Votes"), 9),
+    Column("impact", _("Impact (mean)"), 11),
+    Column("effort", _("Effort (mean)"), 11),
+    Column("ratings", _("Ratings"), 11),
+    Column("owner_organization", _("Owner organization"), 26, editable=True),
+    Column("owner_person", _("Owner"), 24, editable=True),
+    Column("due_date", _("Due date"), 13, editable=True),
+    Column("status", _("Status"), 14, editable=True),
+    Column("causes", _("Cause"), 50),
+    Column("situations", _("Situation"), 50),
+]
+CAUSE_COLUMNS = [
+    Column("id", _("ID"), 8),
+    Column("area", _("Focus area"), 22),
+    Column("text", _("Cause"), 60),
+    Column("votes", _("Votes"), 9),
+    Column("situations", _("Situation"), 50),
+    Column("actions", _("Action"), 50),
+]
+SITUATION_COLUMNS = [
+    Column("id", _("ID"), 8),
+    Column("area", _("Focus area"), 22),
+    Column("text", _("Situation"), 60),
+    Column("group", _("Group"), 20),
+    Column("causes", _("Cause"), 50),
+]
+PARTICIPANT_COLUMNS = [
+    Column("organization", _("Organization"), 36),
+    Column("count", _("Participants"), 14),
+    Column("names", _("Names (given)"), 50),
+]
+
+# The About sheet: the importer finds the workshop by this row.
+ABOUT_WORKSHOP_ID = _("Workshop number")
+
+
+# --- What the workshop came to ------------------------------------------------------------------
+
+
+@dataclass
+class Situation:
+    item: Item
+    area: str
+    causes: list["Cause"] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        assert self.item.id is not None
+        return self.item.id
+
+
+@dataclass
+class Cause:
+    item: Item
+    area: str
+    votes: int
+    situations: list[Situation] = field(default_factory=list)
+    actions: list["Action"] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        assert self.item.id is not None
+        return self.item.id
+
+
+@dataclass
+class Action:
+    item: Item
+    area: str
+    votes: int
+    rating: RatingSummary | None
+    rank: int = 0
+    causes: list[Cause] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        assert self.item.id is not None
+        return self.item.id
+
+    @property
+    def situations(self) -> list[Situation]:
+        """The situation notes behind the causes this action addresses, each once."""
+        seen: dict[int, Situation] = {}
+        for cause in self.causes:
+            for situation in cause.situations:
+                seen.setdefault(situation.id, situation)
+        return list(seen.values())
+
+    @property
+    def impact(self) -> float | None:
+        return self.rating.impact if self.rating else None
+
+    @property
+    def effort(self) -> float | None:
+        return self.rating.effort if self.rating else None
+
+
+@dataclass
+class OrganizationCount:
+    organization: str | None
+    count: int
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    workshop: Workshop
+    focus_areas: list[FocusArea]
+    actions: list[Action]  # ranked
+    causes: list[Cause]
+    situations: list[Situation]
+    organizations: list[OrganizationCount]
+
+    @property
+    def id(self) -> int:
+        assert self.workshop.id is not None
+        return self.workshop.id
+
+    @property
+    def participant_count(self) -> int:
+        return sum(o.count for o in self.organizations)
+
+    def matrix_points(self) -> list[dict[str, Any]]:
+        """Plain inputs for partials/_matrix.html: the rated actions, labelled by rank."""
+        return [
+            {"label": a.rank, "text": a.item.text, "impact": a.impact, "effort": a.effort}
+            for a in self.actions
+            if a.rating is not None
+        ]
+
+
+def rank_key(action: Action) -> tuple[int, int, float, int]:
+    """Priority first (unset last), then votes, then mean impact, then the older note."""
+    priority = action.item.priority if action.item.priority is not None else 1 << 30
+    return (priority, -action.votes, -(action.impact or 0.0), action.id)
+
+
+def results(session: Session, principal: Principal, workshop_id: int) -> Results:
+    """Everything the follow-up page and the export show, in a fixed number of queries."""
+    require(principal, workshop_id, Role.facilitator, Role.followup)
+    workshop = workshops.get_workshop(session, workshop_id)
+    areas = workshops.focus_areas(session, workshop_id)
+    area_names = {a.id: a.name for a in areas}
+    views = [
+        v
+        for v in items_service.list_items(session, principal, workshop_id)
+        if not v.item.hidden and v.item.merged_into_id is None
+    ]
+    ratings = rating_summary(session, workshop_id)
+    situations: dict[int, Situation] = {}
+    causes: dict[int, Cause] = {}
+    actions: dict[int, Action] = {}
+    for view in views:
+        area = area_names.get(view.item.focus_area_id, "")
+        if view.item.kind == Kind.situation:
+            situations[view.id] = Situation(view.item, area)
+        elif view.item.kind == Kind.cause:
+            causes[view.id] = Cause(view.item, area, view.votes or 0)
+        elif view.item.kind == Kind.action:
+            actions[view.id] = Action(view.item, area, view.votes or 0, ratings.get(view.id))
+    # Links only between notes that are exported; list_items gives them in a stable order.
+    for view in views:
+        if view.id in causes:
+            cause = causes[view.id]
+            cause.situations = [situations[i] for i in view.links if i in situations]
+            for situation in cause.situations:
+                situation.causes.append(cause)
+        elif view.id in actions:
+            action = actions[view.id]
+            action.causes = [causes[i] for i in view.links if i in causes]
+            for cause in action.causes:
+                cause.actions.append(action)
+    ranked = sorted(actions.values(), key=rank_key)
+    for rank, action in enumerate(ranked, start=1):
+        action.rank = rank
+    return Results(
+        workshop,
+        areas,
+        ranked,
+        list(causes.values()),
+        list(situations.values()),
+        organization_counts(session, workshop),
+    )
+
+
+def organization_counts(session: Session, workshop: Workshop) -> list[OrganizationCount]:
+    """Participants per organization; names only those people gave, and only when the
+    facilitator has chosen to show names."""
+    counts: dict[str | None, OrganizationCount] = {}
+    for participant in session.exec(
+        select(Participant)
+        .where(Participant.workshop_id == workshop.id)
+        .order_by(col(Participant.joined_at), col(Participant.id))
+    ).all():
+        org = (participant.organization or "").strip() or None
+        key = org.casefold() if org else None
+        entry = counts.setdefault(key, OrganizationCount(org, 0))
+        entry.count += 1
+        if workshop.show_names and participant.display_name:
+            entry.names.append(participant.display_name)
+    return sorted(
+        counts.values(), key=lambda o: (o.organization is None, -o.count, o.organization or "")
+    )
+
+
+# --- The workbook -------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1D4E89")  # the app's brand blue
+EDITABLE_FILL = PatternFill("solid", fgColor="1F6F43")  # green: read back on import
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+DATE_FORMAT = "yyyy-mm-dd"
+NUMBER_COLUMNS = {"id", "priority", "votes", "ratings", "count"}
+MEAN_FORMAT = "0.0"
+
+
+def safe_text(value: str | None) -> str | None:
+    """Text a spreadsheet can hold: no XML-illegal control characters, at most CELL_MAX long."""
+    if value is None:
+        return None
+    # XML keeps no lone CR anyway: a reader would see a newline.
+    cleaned = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return cleaned if len(cleaned) <= CELL_MAX else cleaned[: CELL_MAX - 1] + "…"
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any, style: Any = None) -> Cell:
+    """Write one value. Text is always a text cell: text that looks like a formula is forced to
+    text and marked with the quote prefix, so that editing it in Excel or LibreOffice keeps it
+    text too."""
+    cell = Cell(ws, row=row, column=column)
+    if style is not None:
+        cell._style = copy(style)  # type: ignore[attr-defined]
+    if isinstance(value, str):
+        text = safe_text(value)
+        if text is not None and value.startswith(FORMULA_START):
+            cell._value = text  # type: ignore[attr-defined]  # .value = would make a formula
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        else:
+            cell.value = text
+    else:
+        cell.value = value
+    ws._cells[(row, column)] = cell
+    return cell
+
+
+def note_list(notes: Iterable[Situation | Cause | Action]) -> str:
+    """Linked notes, one a line: "#12 Unga saknar sysselsättning"."""
+    return "\n".join(f"#{n.id} {n.item.text}" for n in notes)
+
+
+def _mean(value: float | None) -> float | None:
+    return round(value, 2) if value is not None else None
+
+
+class _Sheet:
+    """Writes one table: a header row, rows of values, and the finishing touches that make it
+    usable (frozen header, filter, widths, wrapping, print setup)."""
+
+    def __init__(self, wb: Workbook, title: str, columns: Sequence[Column], lang: str) -> None:
+        self.ws: Worksheet = wb.create_sheet(title=title)
+        self.columns = columns
+        self.lang = lang
+        self.headers = [translate(lang, c.header) for c in columns]
+        self.widths = [len(h) + 3 for h in self.headers]  # room for the filter button
+        self.rows = 0
+        self.ws.append(self.headers)
+        for index, column in enumerate(columns, start=1):
+            cell = self.ws.cell(row=1, column=index)
+            cell.font = HEADER_FONT
+            cell.fill = EDITABLE_FILL if column.editable else HEADER_FILL
+            cell.alignment = WRAP
+        # One style per column, copied to each cell: far cheaper than styling every cell.
+        self.styles = [self._column_style(column) for column in columns]
+
+    def _column_style(self, column: Column) -> Any:
+        sample = Cell(self.ws, row=1, column=1)  # a scratch cell, never added
+        if column.key == "due_date":
+            sample.number_format = DATE_FORMAT
+            sample.alignment = TOP
+        elif column.key in ("impact", "effort"):
+            sample.number_format = MEAN_FORMAT
+            sample.alignment = TOP
+        elif column.key in NUMBER_COLUMNS:
+            sample.alignment = TOP
+        else:
+            sample.alignment = WRAP
+        return sample._style  # type: ignore[attr-defined]
+
+    def letter(self, key: str) -> str:
+        return get_column_letter([c.key for c in self.columns].index(key) + 1)
+
+    def add(self, values: dict[str, Any]) -> None:
+        self.rows += 1
+        number = self.rows + 1
+        for index, column in enumerate(self.columns):
+            value = values.get(column.key)
+            if value is None and not column.editable:
+                continue  # an empty cell nobody will type in needs no style
+            put(self.ws, number, index + 1, value, self.styles[index])
+            if isinstance(value, str):
+                longest = max(len(line) for line in value.split("\n"))
+            elif isinstance(value, date):
+                longest = 10
+            else:
+                longest = len(str(value)) if value is not None else 0
+            if longest + 2 > self.widths[index]:
+                self.widths[index] = longest + 2
+
+    def finish(self) -> None:
+        ws = self.ws
+        last = get_column_letter(len(self.columns))
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+        for index, column in enumerate(self.columns, start=1):
+            width = max(WIDTH_MIN, min(self.widths[index - 1], column.width, WIDTH_MAX))
+            ws.column_dimensions[get_column_letter(index)].width = width
+        print_setup(ws)
+        ws.print_title_rows = "1:1"
+
+
+def print_setup(ws: Worksheet) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.gridLines = True
+
+
+def status_label(lang: str, status: str) -> str:
+    return translate(lang, STATUS_LABELS.get(status, status))
+
+
+def build_workbook(data: Results, exported_at: datetime | None = None) -> Workbook:
+    workshop = data.workshop
+    lang = workshop.language if workshop.language in ("sv", "en") else "sv"
+    wb = Workbook()
+    assert wb.active is not None
+    wb.remove(wb.active)
+    wb.properties.creator = "Kraftsamla"
+    wb.properties.title = safe_text(workshop.title)
+    wb.properties.language = lang
+
+    actions = _Sheet(wb, translate(lang, SHEET_ACTIONS), ACTION_COLUMNS, lang)
+    for action in data.actions:
+        item = action.item
+        actions.add(
+            {
+                "id": action.id,
+                "area": action.area,
+                "text": item.text,
+                "priority": item.priority,
+                "votes": action.votes,
+                "impact": _mean(action.impact),
+                "effort": _mean(action.effort),
+                "ratings": action.rating.count if action.rating else 0,
+                "owner_organization": item.owner_organization,
+                "owner_person": item.owner_person,
+                "due_date": item.due_date,
+                "status": status_label(lang, item.status),
+                "causes": note_list(action.causes),
+                "situations": note_list(action.situations),
+            }
+        )
+    _action_validation(actions, lang)
+    actions.finish()
+
+    causes = _Sheet(wb, translate(lang, SHEET_CAUSES), CAUSE_COLUMNS, lang)
+    for cause in sorted(data.causes, key=lambda c: (-c.votes, c.id)):
+        causes.add(
+            {
+                "id": cause.id,
+                "area": cause.area,
+                "text": cause.item.text,
+                "votes": cause.votes,
+                "situations": note_list(cause.situations),
+                "actions": note_list(cause.actions),
+            }
+        )
+    causes.finish()
+
+    situations = _Sheet(wb, translate(lang, SHEET_SITUATIONS), SITUATION_COLUMNS, lang)
+    for situation in data.situations:
+        situations.add(
+            {
+                "id": situation.id,
+                "area": situation.area,
+                "text": situation.item.text,
+                "group": situation.item.group_label,
+                "causes": note_list(situation.causes),
+            }
+        )
+    situations.finish()
+
+    people = _Sheet(wb, translate(lang, SHEET_PARTICIPANTS), PARTICIPANT_COLUMNS, lang)
+    for org in data.organizations:
+        people.add(
+            {
+                "organization": org.organization or translate(lang, _("(no organization given)")),
+                "count": org.count,
+                "names": ", ".join(org.names) or None,
+            }
+        )
+    people.finish()
+
+    _about_sheet(wb, data, lang, exported_at or datetime.now(UTC))
+    wb.active = 0
+    return wb
+
+
+def _action_validation(sheet: _Sheet, lang: str) -> None:
+    """Drop-down list for status, whole numbers for priority, real dates for the due date."""
+    last = max(sheet.rows + 1, 2)
+    labels = ",".join(status_label(lang, s) for s in Status)
+    status = DataValidation(
+        type="list",
+        formula1=f'"{labels}"',
+        allow_blank=False,
+        showErrorMessage=True,
+        errorTitle=translate(lang, _("Status")),
+        error=translate(lang, _("Pick a status from the list.")),
+    )
+    status.add(f"{sheet.letter('status')}2:{sheet.letter('status')}{last}")
+    priority = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="1",
+        allow_blank=True,
+        showErrorMessage=True,
+        error=translate(lang, _("Priority is a whole number from 1 (first).")),
+    )
+    priority.add(f"{sheet.letter('priority')}2:{sheet.letter('priority')}{last}")
+    due = DataValidation(
+        type="date",
+        operator="between",
+        formula1="36526",  # 2000-01-01
+        formula2="73050",  # 2099-12-31
+        allow_blank=True,
+        showErrorMessage=True,
+        error=translate(lang, _("Write the date as YYYY-MM-DD.")),
+    )
+    due.add(f"{sheet.letter('due_date')}2:{sheet.letter('due_date')}{last}")
+    for validation in (status, priority, due):
+        sheet.ws.add_data_validation(validation)
+
+
+def _about_sheet(wb: Workbook, data: Results, lang: str, exported_at: datetime) -> None:
+    ws = wb.create_sheet(title=translate(lang, SHEET_ABOUT))
+    workshop = data.workshop
+    editable = ", ".join(translate(lang, c.header) for c in ACTION_COLUMNS if c.editable)
+    how = translate(
+        lang,
+        _(
+            "Change %(columns)s on the sheet “%(sheet)s” (the columns with green headings), keep "
+            "the ID column and the sheet names, save as .xlsx and upload the file on the "
+            "follow-up page. Rows are matched by ID; nothing else is read back."
+        ),
+        columns=editable,
+        sheet=translate(lang, SHEET_ACTIONS),
+    )
+    rows: list[tuple[str, Any]] = [
+        (_("Title"), workshop.title),
+        (_("Date"), workshop.date),
+        (_("Facilitator"), None),  # not recorded in Kraftsamla: a cell to fill in
+        (ABOUT_WORKSHOP_ID, workshop.id),
+        (_("Language"), translate(lang, _("Swedish") if lang == "sv" else _("English"))),
+        (_("Focus areas"), ", ".join(a.name for a in data.focus_areas)),
+        (_("Participants"), data.participant_count),
+        (_("Exported (UTC)"), exported_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)),
+        (_("How to re-import"), how),
+    ]
+    for number, (label, value) in enumerate(rows, start=1):
+        name = put(ws, number, 1, translate(lang, label))
+        name.font = Font(bold=True)
+        name.alignment = TOP
+        cell = put(ws, number, 2, value)
+        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+        if isinstance(value, datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, date):
+            cell.number_format = DATE_FORMAT
+    ws.column_dimensions["A"].width = max(len(translate(lang, r[0])) for r in rows) + 2
+    ws.column_dimensions["B"].width = 80
+    print_setup(ws)
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def export_xlsx(session: Session, principal: Principal, workshop_id: int) -> bytes:
+    """The action workbook, for the facilitator and the follow-up owners."""
+    return workbook_bytes(build_workbook(results(session, principal, workshop_id)))
+
+
+def file_name(workshop: Workshop, extension: str) -> str:
+    """kraftsamla-12-tryggare-varnamo.xlsx: ASCII, so every browser and mail client keeps it."""
+    ascii_title = (
+        unicodedata.normalize("NFKD", workshop.title).encode("ascii", "ignore").decode("ascii")
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:40].strip("-")
+    return f"kraftsamla-{workshop.id}{'-' + slug if slug else ''}.{extension}"
