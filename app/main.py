@@ -15,6 +15,7 @@ from starlette.types import Scope
 from app import errors
 from app.api import export as api_export
 from app.api import items as api_items
+from app.api import voting as api_voting
 from app.api import workshops as api_workshops
 from app.config import ROOT, get_settings
 from app.db import dispose_engines, get_engine
@@ -88,6 +89,7 @@ def create_app() -> FastAPI:
 
     app.include_router(api_workshops.router)
     app.include_router(api_items.router)
+    app.include_router(api_voting.router)
     app.include_router(api_export.router)
     app.include_router(streams.router)
     app.include_router(start.router)

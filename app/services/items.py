@@ -252,29 +252,63 @@ def update_item(session: Session, principal: Principal, item_id: int, patch: Ite
 
 
 def _apply_action_fields(item: Item, changes: dict[str, Any]) -> None:
+    import re
+    from datetime import datetime
+
+    due_years = (2000, 2099)  # Excel (the export) cannot hold dates before 1900
+    max_priority = 1000  # unbounded, a huge number overflowed the integer column: a 500
+    # Check every field before changing any, so a refused change leaves the item as it was.
+    values: dict[str, Any] = {}
     if "owner_organization" in changes:
-        item.owner_organization = _optional_text(
+        values["owner_organization"] = _optional_text(
             changes["owner_organization"], "owner_organization", ORG_MAX
         )
     if "owner_person" in changes:
-        item.owner_person = _optional_text(changes["owner_person"], "owner_person", ORG_MAX)
+        values["owner_person"] = _optional_text(changes["owner_person"], "owner_person", ORG_MAX)
     if "due_date" in changes:
-        item.due_date = parse_due_date(changes["due_date"])
+        due = changes["due_date"]
+        # date.fromisoformat also takes 20261231 and 2026-W53-1; ask for the one form we show.
+        if (
+            isinstance(due, str)
+            and due.strip()
+            and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", due.strip())
+        ):
+            raise Invalid("Write the date as YYYY-MM-DD.", field="due_date")
+        parsed = parse_due_date(due.strip() if isinstance(due, str) else due)
+        if isinstance(parsed, datetime):
+            parsed = parsed.date()
+        if parsed is not None and not due_years[0] <= parsed.year <= due_years[1]:
+            raise Invalid(
+                "Pick a due date between the years %(first)s and %(last)s.",
+                field="due_date",
+                first=due_years[0],
+                last=due_years[1],
+            )
+        values["due_date"] = parsed
     if "status" in changes:
-        if changes["status"] not in set(Status):
+        status = changes["status"]
+        if not isinstance(status, str) or status not in set(Status):
             raise Invalid("Unknown status.", field="status")
-        item.status = changes["status"]
+        values["status"] = Status(status).value
     if "priority" in changes:
         priority = changes["priority"]
         if priority is not None and (
-            isinstance(priority, bool) or not isinstance(priority, int) or priority < 1
+            isinstance(priority, bool)
+            or not isinstance(priority, int)
+            or not 1 <= priority <= max_priority
         ):
-            raise Invalid("Priority is a whole number from 1 (first).", field="priority")
-        item.priority = priority
+            raise Invalid(
+                "Priority is a whole number from 1 (first) to %(max)s.",
+                field="priority",
+                max=max_priority,
+            )
+        values["priority"] = priority
     if "shortlisted" in changes:
         if not isinstance(changes["shortlisted"], bool):
             raise Invalid("Shortlisted is true or false.", field="shortlisted")
-        item.shortlisted = changes["shortlisted"]
+        values["shortlisted"] = changes["shortlisted"]
+    for name, value in values.items():
+        setattr(item, name, value)
 
 
 def parse_due_date(value: Any) -> date | None:

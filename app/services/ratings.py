@@ -1,11 +1,26 @@
-"""Impact/effort ratings of actions (1–5 each, one per participant and action)."""
+"""Impact/effort ratings of actions (1–5 each, one per participant and action).
+
+Rules decided here:
+- Participants rate; a rating can be changed as often as one likes (the last one counts).
+- Only in the prioritize stage: before it the actions are still moving, after it the results
+  are final.
+- Only actions that are neither hidden nor merged; and once the facilitator has shortlisted any
+  action, only the shortlisted ones (the room rates what it carries on with).
+"""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.models import Rating
+from app.models import Item, Kind, Rating, Stage, utcnow
+from app.services import events
+from app.services.auth import Principal, Role, require
+from app.services.errors import Invalid, NotAllowedNow, NotFound
+from app.services.items import get_item
+
+SCALE = (1, 5)
 
 
 @dataclass(frozen=True)
@@ -44,3 +59,86 @@ def rating_summary(session: Session, workshop_id: int) -> dict[int, RatingSummar
             max(0.0, float(effort_sq) - effort * effort) ** 0.5,
         )
     return summaries
+
+
+def _check_score(value: Any, field_name: str) -> int:
+    low, high = SCALE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        if field_name == "impact":
+            raise Invalid("Impact is a whole number from 1 to 5.", field="impact")
+        raise Invalid("Effort is a whole number from 1 to 5.", field="effort")
+    return value
+
+
+def rate_action(
+    session: Session, principal: Principal, item_id: int, impact: Any, effort: Any
+) -> Rating:
+    """Save the participant's impact and effort for an action, replacing an earlier rating."""
+    item = get_item(session, item_id)
+    require(principal, item.workshop_id, Role.participant)
+    assert principal.participant_id is not None
+    if item.kind != Kind.action:
+        raise Invalid("Only actions are rated.", field="kind")
+    impact = _check_score(impact, "impact")
+    effort = _check_score(effort, "effort")
+    workshop = events.begin_change(session, item.workshop_id)
+    fresh = session.get(Item, item_id, populate_existing=True)
+    if fresh is None:
+        raise NotFound("No such note.")
+    if workshop.stage != Stage.prioritize:
+        raise NotAllowedNow("Actions are rated in the prioritize stage.")
+    if fresh.hidden or fresh.merged_into_id is not None:
+        raise NotAllowedNow("The facilitator has hidden this action or merged it into another.")
+    if not fresh.shortlisted and _any_shortlisted(session, item.workshop_id):
+        raise NotAllowedNow("Only the shortlisted actions are rated.")
+    # The workshop lock above makes this read-then-write safe against a double tap.
+    rating = session.exec(
+        select(Rating).where(
+            Rating.participant_id == principal.participant_id, Rating.item_id == item_id
+        )
+    ).first()
+    if rating is None:
+        rating = Rating(
+            workshop_id=item.workshop_id,
+            participant_id=principal.participant_id,
+            item_id=item_id,
+            impact=impact,
+            effort=effort,
+        )
+    else:
+        rating.impact, rating.effort, rating.updated_at = impact, effort, utcnow()
+    session.add(rating)
+    events.log(session, workshop, "rating.saved", item_id=item_id)
+    session.commit()
+    return rating
+
+
+def _any_shortlisted(session: Session, workshop_id: int) -> bool:
+    return (
+        session.exec(
+            select(Item.id)
+            .where(
+                Item.workshop_id == workshop_id,
+                Item.kind == Kind.action,
+                col(Item.shortlisted).is_(True),
+                col(Item.hidden).is_(False),
+                col(Item.merged_into_id).is_(None),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def my_ratings(session: Session, principal: Principal, workshop_id: int) -> dict[int, Rating]:
+    """The participant's own ratings by action id (to fill in the phone's sliders)."""
+    require(principal, workshop_id, Role.participant)
+    return {
+        rating.item_id: rating
+        for rating in session.exec(
+            select(Rating).where(
+                Rating.workshop_id == workshop_id,
+                Rating.participant_id == principal.participant_id,
+            )
+        ).all()
+    }

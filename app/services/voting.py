@@ -1,0 +1,322 @@
+"""Dot voting on causes and on actions, the ranking it gives, and the shortlist of actions.
+
+Each kind has its own voting state, closed → open → revealed, set by the facilitator (who may
+also go back: reopen, or close to hide the tally again). Dots can be put on and taken back only
+while that kind's voting is open.
+
+Every participant has `votes_per_participant` dots per kind and may put at most
+`max_votes_per_item` of them on one note. The budget is enforced inside the change's transaction:
+`events.begin_change` locks the workshop first (a row lock on PostgreSQL, BEGIN IMMEDIATE on
+SQLite), and only then are the dots counted and the new one inserted, so parallel requests from
+one phone, or from several workers, can never spend more than the budget.
+
+Rules decided here:
+- A dot on a note the facilitator has since hidden is given back: hidden notes count neither in
+  the tally nor against the budget. (Should the note come back, so do its dots.)
+- A merged note's dots have moved to the note it was merged into; the merged one takes no dots.
+- The ranking is by dots, most first; ties go to the older note, then the lower id, so the
+  order never changes between two looks at the same votes.
+- The shortlist takes exactly the top N actions that got at least one dot, in ranking order
+  (ties at the cut go to the older note); the facilitator adjusts it by hand afterwards. It is
+  refused while action voting is still open, because the tally is still moving.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select, update
+
+from app.models import FocusArea, Item, Kind, Participant, Vote, VotingState, Workshop, utcnow
+from app.services import events
+from app.services.auth import Principal, Role, require
+from app.services.errors import BudgetSpent, Invalid, NotAllowedNow, NotFound
+from app.services.items import get_item, votes_visible
+from app.services.workshops import get_workshop, voting_state
+
+VOTED_KINDS = (Kind.cause, Kind.action)
+MAX_SHORTLIST = 100
+
+
+def check_kind(kind: str) -> Kind:
+    if kind not in VOTED_KINDS:
+        raise Invalid("Voting is on causes or on actions.", field="kind")
+    return Kind(kind)
+
+
+def _check_state(state: str) -> VotingState:
+    try:
+        return VotingState(state)
+    except ValueError:
+        raise Invalid("Voting is closed, open or revealed.", field="state") from None
+
+
+def set_voting(
+    session: Session, principal: Principal, workshop_id: int, kind: str, state: str
+) -> Workshop:
+    """Open, reveal or close the voting on one kind; setting the same state again is a no-op."""
+    require(principal, workshop_id, Role.facilitator)
+    the_kind = check_kind(kind)
+    the_state = _check_state(state)
+    workshop = events.begin_change(session, workshop_id)
+    if voting_state(workshop, the_kind) == the_state:
+        # Nothing changes: do not spend an event number on it.
+        session.rollback()
+        return get_workshop(session, workshop_id)
+    if the_kind == Kind.cause:
+        workshop.cause_voting = the_state
+    else:
+        workshop.action_voting = the_state
+    session.add(workshop)
+    events.log(session, workshop, "voting", kind=the_kind.value, state=the_state.value)
+    session.commit()
+    return workshop
+
+
+def _used(session: Session, workshop_id: int, participant_id: int, kind: str) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Vote)
+        .join(Item, col(Item.id) == col(Vote.item_id))
+        .where(
+            Vote.workshop_id == workshop_id,
+            Vote.participant_id == participant_id,
+            Vote.kind == kind,
+            col(Item.hidden).is_(False),
+        )
+    ).one()
+
+
+def _locked_item(session: Session, principal: Principal, item_id: int) -> tuple[Workshop, Item]:
+    """Lock the item's workshop for a dot, and check that the item takes dots right now."""
+    item = get_item(session, item_id)
+    require(principal, item.workshop_id, Role.participant)
+    workshop = events.begin_change(session, item.workshop_id)
+    # Read again under the lock: the facilitator may have hidden or merged it a moment ago.
+    fresh = session.get(Item, item_id, populate_existing=True)
+    if fresh is None:
+        raise NotFound("No such note.")
+    if fresh.kind not in VOTED_KINDS:
+        raise NotAllowedNow("Only causes and actions get dots.", field="kind")
+    state = voting_state(workshop, fresh.kind)
+    if state != VotingState.open:
+        if fresh.kind == Kind.cause:
+            raise NotAllowedNow("Voting on causes is not open.")
+        raise NotAllowedNow("Voting on actions is not open.")
+    if fresh.merged_into_id is not None:
+        raise NotAllowedNow("This note was merged into another: put your dots on that one.")
+    if fresh.hidden:
+        raise NotAllowedNow("The facilitator has hidden this note.")
+    return workshop, fresh
+
+
+def cast_vote(session: Session, principal: Principal, item_id: int) -> int:
+    """Put one of the participant's dots on a cause or an action; returns the dots left."""
+    workshop, item = _locked_item(session, principal, item_id)
+    assert principal.participant_id is not None and item.id is not None
+    # One query for both limits, counted under the workshop lock taken above.
+    used, on_item = session.exec(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((col(Vote.item_id) == item.id, 1), else_=0)), 0),
+        )
+        .select_from(Vote)
+        .join(Item, col(Item.id) == col(Vote.item_id))
+        .where(
+            Vote.workshop_id == workshop.id,
+            Vote.participant_id == principal.participant_id,
+            Vote.kind == item.kind,
+            col(Item.hidden).is_(False),
+        )
+    ).one()
+    if used >= workshop.votes_per_participant:
+        raise BudgetSpent(
+            "You have used all your dots (%(max)s).", max=workshop.votes_per_participant
+        )
+    if on_item >= workshop.max_votes_per_item:
+        raise BudgetSpent(
+            "At most %(max)s dots on one note.", field="item", max=workshop.max_votes_per_item
+        )
+    session.add(
+        Vote(
+            workshop_id=item.workshop_id,
+            participant_id=principal.participant_id,
+            item_id=item.id,
+            kind=item.kind,
+        )
+    )
+    events.log(session, workshop, "vote.cast", item_id=item.id, kind=item.kind)
+    session.commit()
+    return workshop.votes_per_participant - used - 1
+
+
+def remove_vote(session: Session, principal: Principal, item_id: int) -> int:
+    """Take back one of the participant's own dots from a note; returns the dots left."""
+    workshop, item = _locked_item(session, principal, item_id)
+    assert principal.participant_id is not None and item.id is not None
+    mine = session.exec(
+        select(Vote)
+        .where(Vote.item_id == item.id, Vote.participant_id == principal.participant_id)
+        .order_by(col(Vote.id).desc())
+        .limit(1)
+    ).first()
+    if mine is None:
+        raise NotAllowedNow("You have no dot on this note.")
+    session.delete(mine)
+    session.flush()
+    used = _used(session, item.workshop_id, principal.participant_id, item.kind)
+    events.log(session, workshop, "vote.removed", item_id=item.id, kind=item.kind)
+    session.commit()
+    return max(0, workshop.votes_per_participant - used)
+
+
+def votes_left(session: Session, principal: Principal, workshop_id: int, kind: str) -> int:
+    """How many dots of a kind the participant still has (for the phone)."""
+    require(principal, workshop_id, Role.participant)
+    assert principal.participant_id is not None
+    the_kind = check_kind(kind)
+    workshop = get_workshop(session, workshop_id)
+    used = _used(session, workshop_id, principal.participant_id, the_kind)
+    return max(0, workshop.votes_per_participant - used)
+
+
+@dataclass(frozen=True)
+class VotingProgress:
+    """How far the room has come with one kind's voting."""
+
+    kind: str
+    state: str
+    participants: int
+    voters: int  # people with at least one dot down
+    finished: int  # people who have used their whole budget
+    dots_used: int
+    dots_total: int  # participants × budget
+    # Dots per note, for who may see them now (the facilitator always; others once revealed).
+    totals: dict[int, int] | None = field(default=None)
+
+
+def progress(session: Session, principal: Principal, workshop_id: int, kind: str) -> VotingProgress:
+    """Who has voted (counts only, never who put dots where) and, for who may see it, the tally."""
+    require(principal, workshop_id)
+    the_kind = check_kind(kind)
+    workshop = get_workshop(session, workshop_id)
+    participants = session.exec(
+        select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop_id)
+    ).one()
+    # The dots that count: those on notes that are not hidden (merged notes hold none).
+    rows = session.exec(
+        select(Vote.participant_id, Vote.item_id)
+        .join(Item, col(Item.id) == col(Vote.item_id))
+        .where(Vote.workshop_id == workshop_id, Vote.kind == the_kind, col(Item.hidden).is_(False))
+    ).all()
+    per_person = Counter(participant_id for participant_id, _ in rows)
+    totals = None
+    if votes_visible(principal, workshop, the_kind):
+        totals = dict(Counter(item_id for _, item_id in rows))
+    return VotingProgress(
+        kind=the_kind.value,
+        state=voting_state(workshop, the_kind),
+        participants=participants,
+        voters=len(per_person),
+        finished=sum(1 for n in per_person.values() if n >= workshop.votes_per_participant),
+        dots_used=len(rows),
+        dots_total=participants * workshop.votes_per_participant,
+        totals=totals,
+    )
+
+
+@dataclass(frozen=True)
+class Ranked:
+    item: Item
+    votes: int
+    rank: int  # 1 = most dots; notes with the same number of dots share a rank
+
+
+def _ranking(
+    session: Session, workshop_id: int, kind: str, focus_area_id: int | None = None
+) -> list[Ranked]:
+    query = select(Item).where(
+        Item.workshop_id == workshop_id,
+        Item.kind == kind,
+        col(Item.hidden).is_(False),
+        col(Item.merged_into_id).is_(None),
+    )
+    if focus_area_id is not None:
+        query = query.where(Item.focus_area_id == focus_area_id)
+    notes = session.exec(query).all()
+    counts: dict[int, int] = dict(
+        session.exec(
+            select(Vote.item_id, func.count())
+            .where(Vote.workshop_id == workshop_id, Vote.kind == kind)
+            .group_by(col(Vote.item_id))
+        ).all()
+    )
+    notes = sorted(notes, key=lambda n: (-counts.get(n.id or 0, 0), n.created_at, n.id))
+    ranked: list[Ranked] = []
+    for position, note in enumerate(notes, start=1):
+        votes = counts.get(note.id or 0, 0)
+        rank = ranked[-1].rank if ranked and ranked[-1].votes == votes else position
+        ranked.append(Ranked(note, votes, rank))
+    return ranked
+
+
+def ranking(
+    session: Session,
+    principal: Principal,
+    workshop_id: int,
+    kind: str,
+    focus_area_id: int | None = None,
+) -> list[Ranked]:
+    """The notes of a kind by dots, most first, in a stable order; for the room once revealed."""
+    require(principal, workshop_id)
+    the_kind = check_kind(kind)
+    workshop = get_workshop(session, workshop_id)
+    if not votes_visible(principal, workshop, the_kind):
+        raise NotAllowedNow("The votes are not revealed yet.")
+    return _ranking(session, workshop_id, the_kind, focus_area_id)
+
+
+def shortlist_top(
+    session: Session,
+    principal: Principal,
+    workshop_id: int,
+    n: int,
+    focus_area_id: int | None = None,
+) -> list[int]:
+    """Shortlist the N actions with the most dots (in one focus area, or all); returns their ids.
+
+    Replaces the shortlist within that scope: actions outside the top N are taken off it.
+    """
+    require(principal, workshop_id, Role.facilitator)
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SHORTLIST:
+        raise Invalid("Shortlist between 1 and %(max)s actions.", field="top", max=MAX_SHORTLIST)
+    workshop = events.begin_change(session, workshop_id)
+    if workshop.action_voting == VotingState.open:
+        raise NotAllowedNow("Close or reveal the action voting first.")
+    if focus_area_id is not None:
+        area = session.get(FocusArea, focus_area_id)
+        if area is None or area.workshop_id != workshop_id:
+            raise Invalid("Pick one of the workshop's focus areas.", field="focus_area_id")
+    chosen = [
+        r.item.id
+        for r in _ranking(session, workshop_id, Kind.action, focus_area_id)[:n]
+        if r.votes > 0 and r.item.id is not None
+    ]
+    scope = [col(Item.workshop_id) == workshop_id, col(Item.kind) == Kind.action]
+    if focus_area_id is not None:
+        scope.append(col(Item.focus_area_id) == focus_area_id)
+    now = utcnow()
+    session.exec(
+        update(Item)
+        .where(*scope, col(Item.shortlisted).is_(True), col(Item.id).not_in(chosen or [-1]))
+        .values(shortlisted=False, updated_at=now)
+    )
+    if chosen:
+        session.exec(
+            update(Item)
+            .where(col(Item.id).in_(chosen), col(Item.shortlisted).is_(False))
+            .values(shortlisted=True, updated_at=now)
+        )
+    events.log(session, workshop, "shortlist", item_ids=chosen, focus_area_id=focus_area_id)
+    session.commit()
+    return chosen
