@@ -28,6 +28,7 @@ from app.security import SecurityMiddleware
 from app.services import events
 from app.web import board, facilitate, join, live, notes, start  # noqa: F401 - live registers renderers
 from app.web import followup as web_followup
+from app.web import voting as web_voting
 
 
 class CachedStaticFiles(StaticFiles):
@@ -89,14 +90,15 @@ def create_app() -> FastAPI:
 
     app.include_router(api_workshops.router)
     app.include_router(api_items.router)
-    app.include_router(api_voting.router)
     app.include_router(api_export.router)
+    app.include_router(api_voting.router)
     app.include_router(streams.router)
     app.include_router(start.router)
     app.include_router(join.router)
     app.include_router(facilitate.router)
     app.include_router(board.router)
     app.include_router(notes.router)
+    app.include_router(web_voting.router)
     app.include_router(web_followup.router)
     return app
 

@@ -12,7 +12,8 @@ from app.services.events import LoggedEvent
 
 HtmlRenderer = Callable[[LoggedEvent, str], str | None]
 _html: dict[str, HtmlRenderer] = {}
-_per_screen_kind: set[str] = set()
+# Event kinds whose output differs per audience, always or for some events (a predicate).
+_per_screen_kind: dict[str, Callable[[LoggedEvent], bool]] = {}
 
 # The board and the phones see the same notes (visible ones, names only when shown, votes only
 # when revealed), so one render serves both; the facilitator sees everything.
@@ -22,15 +23,20 @@ SHARED_VIEWS = {"board": "public", "participant": "public"}
 FACILITATOR_ONLY = ("vote.",)
 
 
-def renders(*kinds: str, per_audience: bool = False) -> Callable[[HtmlRenderer], HtmlRenderer]:
+def renders(
+    *kinds: str, per_audience: bool | Callable[[LoggedEvent], bool] = False
+) -> Callable[[HtmlRenderer], HtmlRenderer]:
     """Register an HTML renderer. It is called with a view key ("public" for board and phones,
-    "facilitator"), or with the audience itself when the output differs per audience."""
+    "facilitator"), or with the audience itself when the output differs per audience (always,
+    or for the events a predicate picks)."""
 
     def register(func: HtmlRenderer) -> HtmlRenderer:
         for kind in kinds:
             _html[kind] = func
             if per_audience:
-                _per_screen_kind.add(kind)
+                _per_screen_kind[kind] = (
+                    per_audience if callable(per_audience) else (lambda event: True)
+                )
         return func
 
     return register
@@ -41,7 +47,8 @@ def render_key(event: LoggedEvent, audience: str) -> str:
     "role:lang" (e.g. "participant:sv"); keys keep the language."""
     if audience.startswith("api-"):
         return audience if audience == "api-facilitator" else "api-other"
-    if event.kind in _per_screen_kind:
+    per_screen = _per_screen_kind.get(event.kind)
+    if per_screen is not None and per_screen(event):
         return audience
     role, _, lang = audience.partition(":")
     return f"{SHARED_VIEWS.get(role, role)}:{lang}"

@@ -8,13 +8,13 @@ from sqlmodel import Session
 
 from app.db import session_scope
 from app.live.render import renders, split_key
-from app.models import Stage
-from app.services import timer, workshops
+from app.models import Item, Stage, Workshop
+from app.services import timer, voting, workshops
 from app.services.auth import Principal, Role
 from app.services.events import LoggedEvent
 from app.services.items import STAGE_KIND, ItemView
 from app.web.templating import render_block
-from app.web.views import Column, board_columns, one_column
+from app.web.views import Column, StageView, board_columns, one_column, prioritized
 
 PANEL_URLS = {
     "board": "/w/{id}/board",
@@ -47,13 +47,27 @@ def stage_changed(event: LoggedEvent, key: str) -> str:
     return render_block("partials/_live.html", "reload_panel", url=url)
 
 
-@renders("item.created", "item.updated", "item.deleted", "item.merged")
+def _owners_changed(event: LoggedEvent) -> bool:
+    """An action's owner, date, status or priority: the board's list changes, phones see none."""
+    return event.data.get("kind") == "action" and bool(
+        set(event.data.get("fields", [])) & OWNER_FIELDS
+    )
+
+
+OWNER_FIELDS = {"owner_organization", "owner_person", "due_date", "status", "priority"}
+
+
+@renders(
+    "item.created", "item.updated", "item.deleted", "item.merged", per_audience=_owners_changed
+)
 def item_changed(event: LoggedEvent, key: str) -> str | None:
     view, lang = split_key(key)
     kind = str(event.data.get("kind", ""))
     areas = [a for a in (event.data.get("area"), event.data.get("previous_area")) if a]
     with session_scope() as session:
         workshop = workshops.get_workshop(session, event.workshop_id)
+        if workshop.stage in (Stage.prioritize, Stage.closed) and kind == "action":
+            return _prioritize_html(session, workshop, view, lang)
         if STAGE_KIND.get(Stage(workshop.stage)) != kind:
             return None  # not a column any screen shows now
         principal = _viewer(view, event.workshop_id)
@@ -65,7 +79,79 @@ def item_changed(event: LoggedEvent, key: str) -> str | None:
     return "".join(html)
 
 
-@renders("names", "voting", "shortlist", "items.imported")
+@renders("rating.saved", "items.imported", per_audience=True)
+def ratings_changed(event: LoggedEvent, key: str) -> str | None:
+    view, lang = split_key(key)
+    with session_scope() as session:
+        workshop = workshops.get_workshop(session, event.workshop_id)
+        if workshop.stage not in (Stage.prioritize, Stage.closed):
+            return None
+        return _prioritize_html(session, workshop, view, lang)
+
+
+def _prioritize_html(session: Session, workshop: Workshop, view: str, lang: str) -> str | None:
+    """The board gets its whole list and matrix; the facilitator only the matrix and the rating
+    figures, so that a table they are typing in is not replaced; phones get nothing."""
+    if view == "participant":
+        return None
+    assert workshop.id is not None
+    principal = _viewer(view, workshop.id)
+    stage_view = StageView(workshop, workshops.focus_areas(session, workshop.id), 0)
+    stage_view.actions, stage_view.causes = prioritized(
+        session, principal, workshop.id, stage_view.focus_areas
+    )
+    if view == "facilitator":
+        return render_block(
+            "partials/facilitator/_prioritize_live.html", "live_figures", v=stage_view, lang=lang
+        )
+    return render_block(
+        "partials/board/_prioritize.html", "prioritize", v=stage_view, lang=lang, oob=True
+    )
+
+
+@renders("vote.cast", "vote.removed")
+def dots_changed(event: LoggedEvent, key: str) -> str | None:
+    """While voting is open only the facilitator sees dots: the progress and the card's count."""
+    view, lang = split_key(key)
+    if view != "facilitator":
+        return None
+    with session_scope() as session:
+        workshop = workshops.get_workshop(session, event.workshop_id)
+        kind = STAGE_KIND.get(Stage(workshop.stage))
+        if kind is None or kind != event.data.get("kind"):
+            return None
+        principal = _viewer(view, event.workshop_id)
+        stage_view = StageView(workshop, [], 0)
+        stage_view.kind = kind
+        stage_view.voting = workshops.voting_state(workshop, kind)
+        stage_view.progress = voting.progress(session, principal, event.workshop_id, kind)
+        html = [
+            render_block(
+                "partials/facilitator/_voting.html",
+                "voting",
+                v=stage_view,
+                lang=lang,
+                oob=True,
+                csrf_token="",
+            )
+        ]
+        item = session.get(Item, event.data.get("item_id"))
+        if item is not None:
+            column, linked = one_column(
+                session, principal, event.workshop_id, item.focus_area_id, kind
+            )
+            if column is not None:
+                html.append(_column_html(view, lang, column, linked, session, event.workshop_id))
+        return "".join(html)
+
+
+@renders("voting", "shortlist", per_audience=True)
+def voting_changed(event: LoggedEvent, key: str) -> str | None:
+    """Voting opened, revealed or the shortlist set: each screen fetches its own panel."""
+    return stage_changed(event, key)
+
+
+@renders("names")
 def columns_changed(event: LoggedEvent, key: str) -> str | None:
     """Names shown or hidden, votes revealed: every column of the current stage changes."""
     view, lang = split_key(key)

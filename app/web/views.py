@@ -6,10 +6,22 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from app.models import STAGES, FocusArea, Kind, Participant, Stage, Workshop
-from app.services import items, timer, workshops
+from app.models import (
+    STAGES,
+    FocusArea,
+    Kind,
+    Participant,
+    Rating,
+    Stage,
+    Status,
+    VotingState,
+    Workshop,
+)
+from app.services import items, ratings, timer, voting, workshops
 from app.services.auth import Principal, Role
 from app.services.items import LINKS_TO, STAGE_KIND, ItemView
+from app.services.ratings import RatingSummary
+from app.services.voting import Ranked, VotingProgress
 from app.web.links import join_url
 from app.web.qr import qr_svg
 
@@ -103,6 +115,59 @@ def one_column(
 
 
 @dataclass
+class RankedColumn:
+    area: FocusArea
+    ranked: list[Ranked]
+
+    @property
+    def top(self) -> int:
+        return max((r.votes for r in self.ranked), default=0)
+
+
+@dataclass
+class ActionRow:
+    """An action in the prioritize stage: what it addresses, its owners, the room's ratings."""
+
+    view: ItemView
+    area: FocusArea | None
+    summary: RatingSummary | None
+    mine: Rating | None = None
+
+    @property
+    def id(self) -> int:
+        return self.view.id
+
+
+def prioritized(
+    session: Session, principal: Principal, workshop_id: int, areas: list[FocusArea]
+) -> tuple[list[ActionRow], dict[int, ItemView]]:
+    """The actions carried into prioritizing: the shortlist, or every action if none is
+    shortlisted (the rule ratings.rate_action applies), by priority, then dots."""
+    actions = items.list_items(session, principal, workshop_id, kind=Kind.action)
+    actions = [v for v in actions if not v.item.hidden and v.item.merged_into_id is None]
+    chosen = [v for v in actions if v.item.shortlisted] or actions
+    summaries = ratings.rating_summary(session, workshop_id)
+    by_area = {a.id: a for a in areas}
+    rows = [ActionRow(v, by_area.get(v.item.focus_area_id), summaries.get(v.id)) for v in chosen]
+    rows.sort(key=lambda r: (r.view.item.priority or 10_000, -(r.view.votes or 0), r.id))
+    causes = {v.id: v for v in items.list_items(session, principal, workshop_id, kind=Kind.cause)}
+    return rows, causes
+
+
+def matrix_points(rows: list[ActionRow]) -> list[dict[str, object]]:
+    return [
+        {
+            "label": str(i),
+            "text": row.view.item.text,
+            "impact": row.summary.impact,
+            "effort": row.summary.effort,
+        }
+        for i, row in enumerate(rows, start=1)
+        if row.summary is not None
+    ]
+
+
+@dataclass
 class ParticipantView(WorkshopView):
     participant: Participant | None = None
     kind: str | None = None
@@ -113,6 +178,12 @@ class ParticipantView(WorkshopView):
     candidates: list[tuple[FocusArea, list[ItemView]]] = field(default_factory=list)
     wrote_here: bool = False
     form_key: str = ""
+    voting: str = VotingState.closed
+    votes_left: int = 0
+    vote_columns: list[Column] = field(default_factory=list)
+    ranked: list[RankedColumn] = field(default_factory=list)
+    actions: list[ActionRow] = field(default_factory=list)
+    causes: dict[int, ItemView] = field(default_factory=dict)
 
     @property
     def stage_open(self) -> bool:
@@ -136,8 +207,23 @@ def participant_view(
         form_key=uuid.uuid4().hex,
     )
     view.kind = stage_kind(view.stage)
+    if view.stage in (Stage.prioritize, Stage.closed):
+        view.actions, view.causes = prioritized(session, principal, workshop_id, view.focus_areas)
+        mine = ratings.my_ratings(session, principal, workshop_id)
+        for row in view.actions:
+            row.mine = mine.get(row.id)
     if view.kind is None or not view.focus_areas:
         return view
+    if view.kind in VOTED_KINDS:
+        view.voting = workshops.voting_state(view.workshop, view.kind)
+        if view.voting == VotingState.open:
+            view.votes_left = voting.votes_left(session, principal, workshop_id, view.kind)
+            view.vote_columns, view.linked = board_columns(
+                session, principal, workshop_id, view.kind, view.focus_areas
+            )
+            return view
+        if view.voting == VotingState.revealed:
+            view.ranked = _ranked(session, principal, workshop_id, view.kind, view.focus_areas)
     view.area = next((a for a in view.focus_areas if a.id == area_id), view.focus_areas[0])
     assert view.area.id is not None
     view.column, view.linked = one_column(session, principal, workshop_id, view.area.id, view.kind)
@@ -156,6 +242,18 @@ def participant_view(
     return view
 
 
+def _ranked(
+    session: Session, principal: Principal, workshop_id: int, kind: str, areas: list[FocusArea]
+) -> list[RankedColumn]:
+    return [
+        RankedColumn(area, voting.ranking(session, principal, workshop_id, kind, area.id))
+        for area in areas
+    ]
+
+
+VOTED_KINDS = (Kind.cause, Kind.action)
+
+
 @dataclass
 class StageView(WorkshopView):
     """Board and facilitator: every focus area's column of the current stage."""
@@ -164,6 +262,16 @@ class StageView(WorkshopView):
     columns: list[Column] = field(default_factory=list)
     linked: dict[int, ItemView] = field(default_factory=dict)
     form_key: str = ""
+    voting: str = VotingState.closed
+    progress: VotingProgress | None = None
+    ranked: list[RankedColumn] = field(default_factory=list)
+    actions: list[ActionRow] = field(default_factory=list)
+    causes: dict[int, ItemView] = field(default_factory=dict)
+    statuses: list[str] = field(default_factory=lambda: [s.value for s in Status])
+
+    @property
+    def points(self) -> list[dict[str, object]]:
+        return matrix_points(self.actions)
 
 
 def _with_columns(session: Session, principal: Principal, view: WorkshopView) -> StageView:
@@ -179,6 +287,17 @@ def _with_columns(session: Session, principal: Principal, view: WorkshopView) ->
     if stage_view.kind is not None:
         stage_view.columns, stage_view.linked = board_columns(
             session, principal, view.id, stage_view.kind, view.focus_areas
+        )
+        if stage_view.kind in VOTED_KINDS:
+            stage_view.voting = workshops.voting_state(view.workshop, stage_view.kind)
+            stage_view.progress = voting.progress(session, principal, view.id, stage_view.kind)
+            if stage_view.voting == VotingState.revealed:
+                stage_view.ranked = _ranked(
+                    session, principal, view.id, stage_view.kind, view.focus_areas
+                )
+    if view.stage in (Stage.prioritize, Stage.closed):
+        stage_view.actions, stage_view.causes = prioritized(
+            session, principal, view.id, view.focus_areas
         )
     return stage_view
 
