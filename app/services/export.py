@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, col, select
 
 from app.i18n import translate
+from app.i18n.labels import status_label
 from app.models import FocusArea, Item, Kind, Participant, Status, Workshop
 from app.services import items as items_service
 from app.services import workshops
@@ -51,14 +52,6 @@ SHEET_CAUSES = _("Causes")
 SHEET_SITUATIONS = _("Situation picture")
 SHEET_PARTICIPANTS = _("Participants")
 SHEET_ABOUT = _("About")
-
-STATUS_LABELS: dict[str, str] = {
-    Status.proposed: _("Proposed"),
-    Status.planned: _("Planned"),
-    Status.in_progress: _("In progress"),
-    Status.done: _("Done"),
-    Status.dropped: _("Dropped"),
-}
 
 
 @dataclass(frozen=True)
@@ -404,10 +397,6 @@ def print_setup(ws: Worksheet) -> None:
     ws.page_setup.fitToHeight = 0  # as many pages down as it takes
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.gridLines = True
-
-
-def status_label(lang: str, status: str) -> str:
-    return translate(lang, STATUS_LABELS.get(status, status))
 
 
 def build_workbook(data: Results, exported_at: datetime | None = None) -> Workbook:

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from app.config import get_settings
 from app.i18n import LANGUAGES, translate
+from app.i18n.labels import STATUS_LABELS
 from app.models import ORG_MAX, Item, Kind, Status, utcnow
 from app.services import events, workshops
 from app.services.auth import Principal, Role, require
@@ -27,7 +28,6 @@ from app.services.export import (
     ACTION_COLUMNS,
     SHEET_ABOUT,
     SHEET_ACTIONS,
-    STATUS_LABELS,
 )
 
 MAX_UNPACKED = 100 * 1024 * 1024  # a 5 MB file that unpacks to more is not an action list

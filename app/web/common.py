@@ -17,7 +17,7 @@ from app.i18n import pick_language
 from app.models import Workshop
 from app.security import CSRF_FIELD, CSRF_HEADER
 from app.services.auth import Principal, Role, resolve
-from app.services.errors import Forbidden, NotFound, Unauthorized
+from app.services.errors import DomainError, Forbidden, NotFound, Unauthorized
 from app.web.templating import templates
 
 LANG_COOKIE = "ks_lang"
@@ -124,3 +124,42 @@ async def check_csrf(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin and origin != "null" and origin.split("://", 1)[-1] != request.headers.get("host"):
         raise Forbidden("The form had expired. Reload the page and try again.")
+
+
+def facilitator_done(request: Request, workshop_id: int) -> Response:
+    """After a facilitator's change: HTMX needs nothing back (the SSE stream updates every screen,
+    this one too); a plain form post goes back to the page."""
+    if request.headers.get("hx-request"):
+        return Response(status_code=204)
+    return RedirectResponse(f"/w/{workshop_id}/facilitate", status_code=303)
+
+
+def phone_answer(
+    request: Request,
+    session: Session,
+    workshop_id: int,
+    area_id: int | None = None,
+    error: DomainError | None = None,
+    form: dict[str, object] | None = None,
+) -> Response:
+    """After a phone's change: HTMX gets the phone's panel (with the error and what was typed,
+    as 200, since HTMX swaps only 2xx answers); a plain post is redirected, or on an error gets
+    the page with the real status code."""
+    from app.web.views import participant_view
+
+    htmx = bool(request.headers.get("hx-request"))
+    if not htmx and error is None:
+        suffix = f"?area={area_id}" if area_id else ""
+        return RedirectResponse(f"/w/{workshop_id}/p{suffix}", status_code=303)
+    principal = page_principal(request, session, workshop_id, Role.participant)
+    view = participant_view(session, principal, workshop_id, area_id)
+    return render(
+        request,
+        "participant.html",
+        lang=language(request, view.workshop),
+        block="panel" if htmx else None,
+        status_code=200 if htmx or error is None else error.status_code,
+        v=view,
+        error=error,
+        form=form,
+    )

@@ -3,21 +3,22 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
-from fastapi.responses import RedirectResponse
 
 from app.deps import SessionDep
 from app.services import workshops
 from app.services.auth import Role
-from app.web.common import base_url, check_csrf, exchange_key, language, page_principal, render
+from app.web.common import (
+    base_url,
+    check_csrf,
+    exchange_key,
+    facilitator_done,
+    language,
+    page_principal,
+    render,
+)
 from app.web.views import facilitator_view
 
 router = APIRouter(prefix="/w/{workshop_id}", dependencies=[Depends(check_csrf)])
-
-
-def _back(request: Request, workshop_id: int) -> Response:
-    if request.headers.get("hx-request"):
-        return Response(status_code=204)  # the SSE stream updates every screen, this one too
-    return RedirectResponse(f"/w/{workshop_id}/facilitate", status_code=303)
 
 
 @router.get("/facilitate")
@@ -46,4 +47,4 @@ def set_stage(
         workshops.step_stage(session, principal, workshop_id, int(step))
     else:
         workshops.set_stage(session, principal, workshop_id, stage)
-    return _back(request, workshop_id)
+    return facilitator_done(request, workshop_id)

@@ -21,10 +21,7 @@ PANEL_URLS = {
     "facilitator": "/w/{id}/facilitate",
     "participant": "/w/{id}/p",
 }
-COLUMN_TEMPLATES = {
-    "facilitator": "partials/facilitator/_column.html",
-    "public": "partials/_column.html",
-}
+CARD_TEMPLATES = {"facilitator": "partials/facilitator/_card.html"}
 
 
 def _viewer(view: str, workshop_id: int) -> Principal:
@@ -178,8 +175,9 @@ def _column_html(
     workshop_id: int,
 ) -> str:
     return render_block(
-        COLUMN_TEMPLATES.get(view, COLUMN_TEMPLATES["public"]),
+        "partials/_column.html",
         "column",
+        card_template=CARD_TEMPLATES.get(view, "partials/_card.html"),
         col=column,
         linked=linked,
         areas=workshops.focus_areas(session, workshop_id),

@@ -4,46 +4,16 @@ service function; the SSE stream then updates every screen that shows the note."
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
-from fastapi.responses import RedirectResponse
 
 from app.deps import SessionDep
 from app.services import items, timer
 from app.services.auth import Role
-from app.services.errors import DomainError, Invalid, NotFound
-from app.web.common import check_csrf, language, page_principal, render
-from app.web.views import participant_view
+from app.services.errors import DomainError, Invalid
+from app.web.common import check_csrf, facilitator_done, page_principal, phone_answer
 
 router = APIRouter(prefix="/w/{workshop_id}", dependencies=[Depends(check_csrf)])
 
 TextField = Annotated[str, Form(max_length=5000)]
-
-
-def _phone_panel(
-    request: Request,
-    session: SessionDep,
-    workshop_id: int,
-    area_id: int | None,
-    error: DomainError | None = None,
-    form: dict[str, object] | None = None,
-) -> Response:
-    principal = page_principal(request, session, workshop_id, Role.participant)
-    htmx = bool(request.headers.get("hx-request"))
-    if not htmx and error is None:
-        suffix = f"?area={area_id}" if area_id else ""
-        return RedirectResponse(f"/w/{workshop_id}/p{suffix}", status_code=303)
-    view = participant_view(session, principal, workshop_id, area_id)
-    # HTMX swaps only 2xx answers, so a refused note comes back to it as 200 with its message;
-    # a plain form post (no JavaScript) gets the real status code.
-    return render(
-        request,
-        "participant.html",
-        lang=language(request, view.workshop),
-        block="panel" if htmx else None,
-        status_code=200 if htmx or error is None else error.status_code,
-        v=view,
-        error=error,
-        form=form,
-    )
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -77,8 +47,8 @@ async def add_note(workshop_id: int, request: Request, session: SessionDep) -> R
         )
     except DomainError as error:
         session.rollback()
-        return _phone_panel(request, session, workshop_id, area_id, error, typed)
-    return _phone_panel(request, session, workshop_id, area_id)
+        return phone_answer(request, session, workshop_id, area_id, error, typed)
+    return phone_answer(request, session, workshop_id, area_id)
 
 
 @router.post("/p/notes/{item_id}")
@@ -100,14 +70,8 @@ def change_note(
             items.update_item(session, principal, item_id, items.ItemPatch(text=text))
     except DomainError as error:
         session.rollback()
-        return _phone_panel(request, session, workshop_id, area_id, error)
-    return _phone_panel(request, session, workshop_id, area_id)
-
-
-def _done(request: Request, workshop_id: int) -> Response:
-    if request.headers.get("hx-request"):
-        return Response(status_code=204)  # the SSE stream updates this screen with the others
-    return RedirectResponse(f"/w/{workshop_id}/facilitate", status_code=303)
+        return phone_answer(request, session, workshop_id, area_id, error)
+    return phone_answer(request, session, workshop_id, area_id)
 
 
 @router.post("/facilitate/notes")
@@ -121,7 +85,7 @@ def facilitator_adds_note(
 ) -> Response:
     principal = page_principal(request, session, workshop_id, Role.facilitator)
     items.add_item(session, principal, workshop_id, kind, _int_or_none(focus_area_id), text)
-    return _done(request, workshop_id)
+    return facilitator_done(request, workshop_id)
 
 
 @router.post("/facilitate/items/{item_id}")
@@ -139,9 +103,8 @@ async def facilitator_changes_note(
         patch.group_label = str(form["group_label"])[:1000]
     if "focus_area_id" in form:
         patch.focus_area_id = _int_or_none(str(form["focus_area_id"]))
-    _check_same_workshop(session, workshop_id, item_id)
     items.update_item(session, principal, item_id, patch)
-    return _done(request, workshop_id)
+    return facilitator_done(request, workshop_id)
 
 
 @router.post("/facilitate/items/{item_id}/merge")
@@ -156,9 +119,8 @@ def facilitator_merges(
     target = _int_or_none(into)
     if target is None:
         raise Invalid("Choose the note to merge into.", field="into")
-    _check_same_workshop(session, workshop_id, item_id)
     items.merge_items(session, principal, item_id, target)
-    return _done(request, workshop_id)
+    return facilitator_done(request, workshop_id)
 
 
 @router.post("/facilitate/names")
@@ -170,7 +132,7 @@ def facilitator_shows_names(
 ) -> Response:
     principal = page_principal(request, session, workshop_id, Role.facilitator)
     items.set_show_names(session, principal, workshop_id, show == "true")
-    return _done(request, workshop_id)
+    return facilitator_done(request, workshop_id)
 
 
 @router.post("/facilitate/timer")
@@ -183,10 +145,4 @@ def facilitator_timer(
 ) -> Response:
     principal = page_principal(request, session, workshop_id, Role.facilitator)
     timer.control(session, principal, workshop_id, action, _int_or_none(minutes) or 0)
-    return _done(request, workshop_id)
-
-
-def _check_same_workshop(session: SessionDep, workshop_id: int, item_id: int) -> None:
-    # The cookie proves the facilitator of workshop_id; the note must be one of its own.
-    if items.get_item(session, item_id).workshop_id != workshop_id:
-        raise NotFound("No such note.")
+    return facilitator_done(request, workshop_id)

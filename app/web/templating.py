@@ -14,6 +14,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.config import ROOT
 from app.i18n import translate
+from app.i18n.labels import status_label
 from app.services.workshops import format_code
 
 env = Environment(
@@ -68,7 +69,13 @@ def _time(ctx: Context, value: datetime | None) -> str:
     return format_time(value, format="short", locale=ctx.get("lang", "sv"))
 
 
+@pass_context
+def _status_label(ctx: Context, status: str) -> str:
+    return status_label(ctx.get("lang", "sv"), status)
+
+
 env.globals["static_url"] = static_url
+env.filters["status_label"] = _status_label
 env.filters["date"] = _date
 env.filters["time"] = _time
 env.filters["code"] = format_code

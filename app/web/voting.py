@@ -3,42 +3,23 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
-from fastapi.responses import RedirectResponse
 
 from app.deps import SessionDep
 from app.services import items, ratings, voting
 from app.services.auth import Role
-from app.services.errors import DomainError, Invalid, NotFound
-from app.web.common import check_csrf, language, page_principal, render
-from app.web.views import facilitator_view, participant_view
+from app.services.errors import DomainError, Invalid
+from app.web.common import (
+    check_csrf,
+    facilitator_done,
+    language,
+    page_principal,
+    phone_answer,
+    render,
+)
+from app.web.views import facilitator_view
 
 router = APIRouter(prefix="/w/{workshop_id}", dependencies=[Depends(check_csrf)])
 Small = Annotated[str, Form(max_length=200)]
-
-
-def _phone(
-    request: Request, session: SessionDep, workshop_id: int, error: DomainError | None = None
-) -> Response:
-    htmx = bool(request.headers.get("hx-request"))
-    if not htmx and error is None:
-        return RedirectResponse(f"/w/{workshop_id}/p", status_code=303)
-    principal = page_principal(request, session, workshop_id, Role.participant)
-    view = participant_view(session, principal, workshop_id)
-    return render(
-        request,
-        "participant.html",
-        lang=language(request, view.workshop),
-        block="panel" if htmx else None,
-        status_code=200 if htmx or error is None else error.status_code,
-        v=view,
-        error=error,
-    )
-
-
-def _own(session: SessionDep, workshop_id: int, item_id: int) -> None:
-    # The cookie proves who you are in workshop_id; the note must belong to it.
-    if items.get_item(session, item_id).workshop_id != workshop_id:
-        raise NotFound("No such note.")
 
 
 @router.post("/p/votes/{item_id}")
@@ -46,7 +27,6 @@ def dot(
     workshop_id: int, item_id: int, request: Request, session: SessionDep, remove: Small = ""
 ) -> Response:
     principal = page_principal(request, session, workshop_id, Role.participant)
-    _own(session, workshop_id, item_id)
     try:
         if remove:
             voting.remove_vote(session, principal, item_id)
@@ -54,8 +34,8 @@ def dot(
             voting.cast_vote(session, principal, item_id)
     except DomainError as error:
         session.rollback()
-        return _phone(request, session, workshop_id, error)
-    return _phone(request, session, workshop_id)
+        return phone_answer(request, session, workshop_id, error=error)
+    return phone_answer(request, session, workshop_id)
 
 
 def _score(raw: str) -> int | str:
@@ -72,19 +52,12 @@ def rate(
     effort: Small = "",
 ) -> Response:
     principal = page_principal(request, session, workshop_id, Role.participant)
-    _own(session, workshop_id, item_id)
     try:
         ratings.rate_action(session, principal, item_id, _score(impact), _score(effort))
     except DomainError as error:
         session.rollback()
-        return _phone(request, session, workshop_id, error)
-    return _phone(request, session, workshop_id)
-
-
-def _done(request: Request, workshop_id: int) -> Response:
-    if request.headers.get("hx-request"):
-        return Response(status_code=204)  # every facilitator screen updates over SSE
-    return RedirectResponse(f"/w/{workshop_id}/facilitate", status_code=303)
+        return phone_answer(request, session, workshop_id, error=error)
+    return phone_answer(request, session, workshop_id)
 
 
 @router.post("/facilitate/voting")
@@ -93,7 +66,7 @@ def set_voting(
 ) -> Response:
     principal = page_principal(request, session, workshop_id, Role.facilitator)
     voting.set_voting(session, principal, workshop_id, kind, state)
-    return _done(request, workshop_id)
+    return facilitator_done(request, workshop_id)
 
 
 @router.post("/facilitate/shortlist")
@@ -102,7 +75,7 @@ def shortlist(workshop_id: int, request: Request, session: SessionDep, top: Smal
     if not top.isdigit():
         raise Invalid("Shortlist between 1 and %(max)s actions.", field="top", max=50)
     voting.shortlist_top(session, principal, workshop_id, int(top))
-    return _done(request, workshop_id)
+    return facilitator_done(request, workshop_id)
 
 
 ACTION_FIELDS = ("owner_organization", "owner_person", "due_date", "status", "priority")
@@ -114,7 +87,6 @@ async def update_action(
 ) -> Response:
     """Owner, date, status, priority, shortlist flag: only the fields the form sent."""
     principal = page_principal(request, session, workshop_id, Role.facilitator)
-    _own(session, workshop_id, item_id)
     form = await request.form()
     patch = items.ItemPatch()
     for name in ACTION_FIELDS:
@@ -143,4 +115,4 @@ async def update_action(
             error=error,
             item_id=item_id,
         )
-    return _done(request, workshop_id)
+    return facilitator_done(request, workshop_id)
