@@ -64,6 +64,7 @@ postgres:
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.notes
+	$(BIN)/python -m bench.votes
 	$(BIN)/python -m bench.export
 
 vendor:
