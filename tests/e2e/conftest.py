@@ -8,6 +8,8 @@ Chromium through Playwright's sync API.
 - `phone`, `board_page`, `facilitator_page`: a page in a fresh context per test; `open_page`
   opens more (a second phone, JavaScript off, another language). Every context records the
   requests it makes (`requests_of(page)`), so tests can check that nothing leaves the server.
+- `wifi`: a relay between a phone and the app that can drop like a venue's wifi (`Wifi.drop`,
+  `Wifi.restore`); open the phone with `open_page("phone", base_url=wifi.url)`.
 
 Playwright's sync API keeps its event loop marked as running in this thread between calls. The
 rest of the suite (TestClient, anyio) runs in the same xdist workers and must not see that loop,
@@ -15,12 +17,14 @@ so `_playwright_loop` marks it running only while an e2e test runs, and clears i
 """
 
 import asyncio
+import contextlib
 import functools
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -166,6 +170,83 @@ def live_server(
     _stop(server.process)
 
 
+# --- The venue's wifi -------------------------------------------------------------------------
+
+
+class Wifi:
+    """A TCP relay between a phone and the app that drops like a venue's wifi.
+
+    `context.set_offline(True)` alone does not do it: Chromium refuses new requests but keeps an
+    open event stream delivering, so a phone would never notice it was away. `drop()` cuts every
+    open connection (the phone's live stream ends) and refuses new ones until `restore()`."""
+
+    def __init__(self, target: LiveServer) -> None:
+        self._target = ("127.0.0.1", int(target.url.rsplit(":", 1)[1]))
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._up = True
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            try:
+                if not self._up:
+                    raise OSError("the wifi is down")
+                upstream = socket.create_connection(self._target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._open |= {client, upstream}
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._close(source, sink)
+
+    def _close(self, *sockets: socket.socket) -> None:
+        for sock in sockets:
+            with self._lock:
+                self._open.discard(sock)
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in recv()
+            sock.close()
+
+    def drop(self) -> None:
+        self._up = False
+        with self._lock:
+            sockets = list(self._open)
+        self._close(*sockets)
+
+    def restore(self) -> None:
+        self._up = True
+
+    def close(self) -> None:
+        self._close(self._listener)
+        self.drop()
+
+
+@pytest.fixture
+def wifi(live_server: LiveServer) -> Iterator[Wifi]:
+    """`open_page("phone", base_url=wifi.url)`: a phone that reaches the app through the wifi."""
+    relay = Wifi(live_server)
+    yield relay
+    relay.close()
+
+
 # --- The browser ------------------------------------------------------------------------------
 
 
@@ -230,7 +311,7 @@ def open_page(
     contexts: list[BrowserContext] = []
 
     def open_(kind: str = "phone", **options: Any) -> Page:
-        context = browser.new_context(base_url=live_server.url, **{**KINDS[kind], **options})
+        context = browser.new_context(**{"base_url": live_server.url, **KINDS[kind], **options})
         context.set_default_timeout(TIMEOUT_MS)
         requests: list[str] = []
         context.on("request", lambda req: requests.append(req.url))
