@@ -94,8 +94,10 @@ def _check_links(session: Session, workshop_id: int, kind: Kind, links: list[int
     return wanted
 
 
-def get_item(session: Session, item_id: int) -> Item:
-    item = session.get(Item, item_id)
+def get_item(session: Session, item_id: int, fresh: bool = False) -> Item:
+    """fresh: read it again from the database (after begin_change, so checks see the state
+    under the lock, not what this session cached before it)."""
+    item = session.get(Item, item_id, populate_existing=fresh)
     if item is None:
         raise NotFound("No such note.")
     return item
@@ -208,7 +210,7 @@ def update_item(session: Session, principal: Principal, item_id: int, patch: Ite
     require(principal, item.workshop_id)
     changes = patch.sent()
     workshop = events.begin_change(session, item.workshop_id)
-    item = get_item(session, item_id)
+    item = get_item(session, item_id, fresh=True)
     if principal.role is not Role.facilitator:
         if set(changes) - AUTHOR_FIELDS:
             raise Forbidden("Only the facilitator can do that.")
@@ -326,6 +328,7 @@ def delete_item(session: Session, principal: Principal, item_id: int) -> None:
     item = get_item(session, item_id)
     require(principal, item.workshop_id)
     workshop = events.begin_change(session, item.workshop_id)
+    item = get_item(session, item_id, fresh=True)
     if principal.role is not Role.facilitator:
         _author_may_edit(workshop, item, principal)
     kind, area = item.kind, item.focus_area_id
@@ -340,16 +343,19 @@ def delete_item(session: Session, principal: Principal, item_id: int) -> None:
 
 def merge_items(session: Session, principal: Principal, item_id: int, into_id: int) -> Item:
     """Merge a duplicate into another note: its votes, ratings and links follow the survivor."""
-    item = get_item(session, item_id)
-    require(principal, item.workshop_id, Role.facilitator)
-    survivor = get_item(session, into_id)
+    require(principal, get_item(session, item_id).workshop_id, Role.facilitator)
+    workshop = events.begin_change(session, principal.workshop_id)
+    # Checked under the lock: two merges racing (A into B, B into A) must not both pass.
+    item = get_item(session, item_id, fresh=True)
+    survivor = get_item(session, into_id, fresh=True)
     if survivor.workshop_id != item.workshop_id:
         raise NotFound("No such note.")
     if item_id == into_id or survivor.kind != item.kind:
         raise Invalid("Merge a note into another note of the same kind.", field="into")
     if survivor.merged_into_id is not None:
         raise Invalid("That note is itself merged into another.", field="into")
-    workshop = events.begin_change(session, item.workshop_id)
+    if item.merged_into_id is not None:
+        raise Invalid("This note is already merged into another.", field="into")
     session.exec(update(Vote).where(col(Vote.item_id) == item_id).values(item_id=into_id))
     _move_ratings(session, item_id, into_id)
     _move_links(session, item_id, into_id)

@@ -11,7 +11,7 @@ from app.db import get_engine
 from app.models import Link, Vote
 from app.services import items, workshops
 from app.services.auth import Principal, Role
-from app.services.errors import Forbidden, NotAllowedNow
+from app.services.errors import Forbidden, Invalid, NotAllowedNow
 
 
 @contextmanager
@@ -106,3 +106,34 @@ def test_names_appear_only_when_the_facilitator_shows_them(session: Session, mak
     assert items.list_items(session, board, w.id)[0].author_name is None
     items.set_show_names(session, w.facilitator_principal, w.id, True)
     assert items.list_items(session, board, w.id)[0].author_name == "Deltagare 1"
+
+
+def test_checks_see_the_note_as_it_is_under_the_lock(make_workshop) -> None:
+    """A session that read the note before the facilitator hid it must not edit it after."""
+    from app.db import get_engine
+
+    if get_engine().dialect.name == "sqlite":
+        pytest.skip("SQLite write requests hold the lock from their first read (BEGIN IMMEDIATE)")
+    w = make_workshop(participants=1, stage="situation")
+    author = w.participants[0].principal(w.id)
+    with Session(get_engine()) as first:
+        note = add(first, w, author, "situation", "Min iakttagelse")
+    with Session(get_engine()) as phone, Session(get_engine()) as facilitator:
+        read_before = phone.get(items.Item, note)  # the phone's request read the note...
+        assert read_before is not None and not read_before.hidden
+        items.update_item(facilitator, w.facilitator_principal, note, items.ItemPatch(hidden=True))
+        with pytest.raises(NotAllowedNow):  # ...then the facilitator hid it
+            items.update_item(phone, author, note, items.ItemPatch(text="Ändrad"))
+
+
+def test_two_notes_cannot_be_merged_into_each_other(session: Session, make_workshop) -> None:
+    w = make_workshop()
+    fac = w.facilitator_principal
+    a = add(session, w, fac, "situation", "Droghandel vid torget")
+    b = add(session, w, fac, "situation", "Langning vid torget")
+    items.merge_items(session, fac, a, b)
+    with pytest.raises(Invalid):
+        items.merge_items(session, fac, b, a)
+    session.rollback()
+    visible = items.list_items(session, Principal(Role.board, w.id), w.id)
+    assert [v.item.text for v in visible] == ["Langning vid torget"]
