@@ -1,5 +1,7 @@
 """The app: routers, middleware, and a lifespan that upgrades the schema and starts the broker."""
 
+import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -45,12 +47,28 @@ class CachedStaticFiles(StaticFiles):
         return response
 
 
+class RedactKeys(logging.Filter):
+    """Secret links carry their token (?key=…): keep it out of the access log."""
+
+    KEY = re.compile(r"([?&]key=)[^&\s]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            args = list(record.args)
+            args[2] = self.KEY.sub(r"\1…", str(args[2]))
+            record.args = tuple(args)
+        return True
+
+
 def make_broker() -> Broker:
     return InProcessBroker()
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactKeys) for f in access_log.filters):
+        access_log.addFilter(RedactKeys())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -80,7 +80,10 @@ class SecurityMiddleware:
                     (b"x-frame-options", b"DENY"),
                 ]
                 if is_new:
-                    cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+                    # Lax, not Strict: a Strict cookie is not sent when someone arrives from a
+                    # link in mail, a fresh token would replace it, and every open tab of that
+                    # browser would send a stale one. The double-submit check still holds.
+                    cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"
                     if self.secure:
                         cookie += "; Secure"
                     extra.append((b"set-cookie", cookie.encode()))

@@ -25,6 +25,13 @@ Keyer = Callable[[LoggedEvent, str], str]
 QUEUE_SIZE = 256
 
 
+def repeated(batch: list[LoggedEvent], coalescer: Callable[[LoggedEvent], str | None]) -> set[int]:
+    """Positions of events whose page render a later event in the batch repeats."""
+    keys = [coalescer(event) for event in batch]
+    last = {key: i for i, key in enumerate(keys) if key is not None}
+    return {i for i, key in enumerate(keys) if key is not None and last[key] != i}
+
+
 @dataclass(frozen=True)
 class Message:
     """One SSE message: `data` is the same object for every screen of an audience."""
@@ -94,9 +101,7 @@ class Hub:
                 await self._fan_out(workshop_id, event, pages=i not in repeated)
 
     def _repeated(self, batch: list[LoggedEvent]) -> set[int]:
-        """Positions of queued events whose page render a later event in the batch repeats."""
-        keys = [self.coalescer(event) for event in batch]
-        return {i for i, key in enumerate(keys) if key is not None and key in keys[i + 1 :]}
+        return repeated(batch, self.coalescer)
 
     async def _fan_out(self, workshop_id: int, event: LoggedEvent, pages: bool = True) -> None:
         """Render once per key and queue the result for every screen; API streams get every

@@ -12,8 +12,8 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from app.api.deps import bearer_principal
 from app.db import session_scope
-from app.live.hub import Hub, Message
-from app.live.render import render_event, render_key
+from app.live.hub import Hub, Message, repeated
+from app.live.render import coalesce_key, render_event, render_key
 from app.services import events
 from app.services.auth import Principal, Role, require
 from app.services.workshops import get_workshop
@@ -42,9 +42,30 @@ def _current_seq(workshop_id: int) -> int:
         return get_workshop(session, workshop_id).event_seq
 
 
+# A page that missed more than this reloads its panel instead of replaying change by change.
+REPLAY_LIMIT = 200
+PAGE = 1000
+
+
 def _missed(workshop_id: int, after: int, audience: str) -> list[Message]:
+    """What a reconnecting screen missed. The JSON stream gets every event; a page gets each
+    render once (like a burst of live events), or one panel reload when it was away long."""
     with session_scope() as session:
-        logged = events.events_since(session, workshop_id, after)
+        if audience.startswith("api-"):
+            logged: list[events.LoggedEvent] = []
+            while page := events.events_since(session, workshop_id, after, limit=PAGE):
+                logged.extend(page)
+                after = page[-1].seq
+        else:
+            logged = events.events_since(session, workshop_id, after, limit=REPLAY_LIMIT + 1)
+    if not audience.startswith("api-"):
+        if len(logged) > REPLAY_LIMIT:
+            latest = _current_seq(workshop_id)
+            reload = events.LoggedEvent(workshop_id, latest, "stage")
+            message = render_event(reload, render_key(reload, audience))
+            return [message] if message is not None else []
+        skip = repeated(logged, coalesce_key)
+        logged = [e for i, e in enumerate(logged) if i not in skip]
     rendered = (render_event(e, render_key(e, audience)) for e in logged)
     return [m for m in rendered if m is not None]
 

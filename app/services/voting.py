@@ -317,6 +317,7 @@ def shortlist_top(
             .where(col(Item.id).in_(chosen), col(Item.shortlisted).is_(False))
             .values(shortlisted=True, updated_at=now)
         )
-    events.log(session, workshop, "shortlist", item_ids=chosen, focus_area_id=focus_area_id)
+    # Sorted: in rank order the ids would tell API listeners an unrevealed ranking.
+    events.log(session, workshop, "shortlist", item_ids=sorted(chosen), focus_area_id=focus_area_id)
     session.commit()
     return chosen

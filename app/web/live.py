@@ -12,7 +12,7 @@ from app.models import Item, Stage, Workshop
 from app.services import timer, voting, workshops
 from app.services.auth import Principal, Role
 from app.services.events import LoggedEvent
-from app.services.items import STAGE_KIND, ItemView
+from app.services.items import LINKS_TO, STAGE_KIND, ItemView
 from app.web.templating import render_block
 from app.web.views import Column, StageView, board_columns, one_column, prioritized
 
@@ -65,7 +65,12 @@ def item_changed(event: LoggedEvent, key: str) -> str | None:
         workshop = workshops.get_workshop(session, event.workshop_id)
         if workshop.stage in (Stage.prioritize, Stage.closed) and kind == "action":
             return _prioritize_html(session, workshop, view, lang)
-        if STAGE_KIND.get(Stage(workshop.stage)) != kind:
+        shown = STAGE_KIND.get(Stage(workshop.stage))
+        if shown is not None and LINKS_TO.get(shown) == kind:
+            # A situation note edited or hidden in the causes stage: the cards that link to it
+            # show its text, so every column of the stage is rendered again.
+            return _all_columns(session, workshop, view, lang)
+        if shown != kind:
             return None  # not a column any screen shows now
         principal = _viewer(view, event.workshop_id)
         html = []
@@ -153,17 +158,17 @@ def columns_changed(event: LoggedEvent, key: str) -> str | None:
     """Names shown or hidden, votes revealed: every column of the current stage changes."""
     view, lang = split_key(key)
     with session_scope() as session:
-        workshop = workshops.get_workshop(session, event.workshop_id)
-        kind = STAGE_KIND.get(Stage(workshop.stage))
-        if kind is None:
-            return None
-        areas = workshops.focus_areas(session, event.workshop_id)
-        columns, linked = board_columns(
-            session, _viewer(view, event.workshop_id), event.workshop_id, kind, areas
-        )
-        return "".join(
-            _column_html(view, lang, c, linked, session, event.workshop_id) for c in columns
-        )
+        return _all_columns(session, workshops.get_workshop(session, event.workshop_id), view, lang)
+
+
+def _all_columns(session: Session, workshop: Workshop, view: str, lang: str) -> str | None:
+    kind = STAGE_KIND.get(Stage(workshop.stage))
+    if kind is None:
+        return None
+    assert workshop.id is not None
+    areas = workshops.focus_areas(session, workshop.id)
+    columns, linked = board_columns(session, _viewer(view, workshop.id), workshop.id, kind, areas)
+    return "".join(_column_html(view, lang, c, linked, session, workshop.id) for c in columns)
 
 
 def _column_html(

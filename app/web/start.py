@@ -80,7 +80,7 @@ def create_workshop(
             admin_required=bool(get_settings().admin_password),
         )
     urls = workshop_urls(base_url(request), created)
-    return render(
+    response = render(
         request,
         "created.html",
         lang=created.workshop.language,
@@ -88,6 +88,8 @@ def create_workshop(
         urls=urls,
         qr=qr_svg(urls["join"]),
     )
+    response.headers["Cache-Control"] = "no-store"  # the page holds every secret link
+    return response
 
 
 def _int(raw: str, field: str) -> int:

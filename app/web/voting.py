@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from app.deps import SessionDep
 from app.services import items, ratings, voting
 from app.services.auth import Role
-from app.services.errors import DomainError, Invalid
+from app.services.errors import DomainError
 from app.web.common import (
     check_csrf,
     facilitator_done,
@@ -72,9 +72,8 @@ def set_voting(
 @router.post("/facilitate/shortlist")
 def shortlist(workshop_id: int, request: Request, session: SessionDep, top: Small = "") -> Response:
     principal = page_principal(request, session, workshop_id, Role.facilitator)
-    if not top.isdigit():
-        raise Invalid("Shortlist between 1 and %(max)s actions.", field="top", max=50)
-    voting.shortlist_top(session, principal, workshop_id, int(top))
+    # Anything but a whole number becomes 0, which the service refuses with its own limits.
+    voting.shortlist_top(session, principal, workshop_id, int(top) if top.isdigit() else 0)
     return facilitator_done(request, workshop_id)
 
 

@@ -180,3 +180,58 @@ def test_thirty_people_posting_three_notes_each_at_once_all_land(
     assert codes == [201] * 90
     notes = http.get(f"/api/v1/workshops/{w.id}/items", headers=w.facilitator).json()
     assert len(notes) == 90
+
+
+def board_stream(server: str, w, last: int | None = None):
+    board = httpx.Client(base_url=server, timeout=10)
+    board.get(f"/w/{w.id}/board?key={w.board_token}")  # the key becomes the board's cookie
+    cookies = "; ".join(f"{k}={v}" for k, v in board.cookies.items())
+    board.close()
+    headers = {"Cookie": cookies, **({"Last-Event-ID": str(last)} if last is not None else {})}
+    return listen(f"{server}/w/{w.id}/stream?as=board", headers)
+
+
+def test_hiding_an_observation_in_the_causes_stage_updates_the_cards_that_cite_it(
+    http: httpx.Client, make_workshop, server: str
+) -> None:
+    w = make_workshop(participants=1, stage="situation")
+    seen = add_note(http, w, w.participants[0].headers, "Namn på en enskild person")
+    http.put(f"/api/v1/workshops/{w.id}/stage", json={"stage": "causes"}, headers=w.facilitator)
+    http.post(
+        f"/api/v1/workshops/{w.id}/items",
+        json={"kind": "cause", "focus_area_id": w.area(0), "text": "Orsak", "links": [seen["id"]]},
+        headers=w.facilitator,
+    )
+    events, stop = board_stream(server, w)
+    try:
+        http.patch(f"/api/v1/items/{seen['id']}", json={"hidden": True}, headers=w.facilitator)
+        update = next_of_kind(events, "update")
+        while f'id="col-{w.area(0)}-cause"' not in update["data"]:
+            update = next_of_kind(events, "update")
+        assert "Orsak" in update["data"] and "Namn på en enskild person" not in update["data"]
+    finally:
+        stop.set()
+
+
+def test_a_board_that_reconnects_gets_each_missed_column_once(
+    http: httpx.Client, make_workshop, server: str
+) -> None:
+    w = make_workshop(participants=1, stage="situation")
+    add_note(http, w, w.participants[0].headers, "Före avbrottet")
+    events, stop = board_stream(server, w, last=0)  # find the id of the first note's update
+    seen_id = None
+    while seen_id is None:
+        update = next_of_kind(events, "update")
+        if "Före avbrottet" in update["data"]:
+            seen_id = int(update["id"])
+    stop.set()
+    for i in range(6):  # while the board was away, six notes into one column
+        add_note(http, w, w.participants[0].headers, f"Under avbrottet {i}")
+    events, stop = board_stream(server, w, last=seen_id)
+    try:
+        update = next_of_kind(events, "update")
+        # one render of the column as it is now, carrying the newest id: no replay of each note
+        assert "Under avbrottet 5" in update["data"] and "Under avbrottet 0" in update["data"]
+        assert int(update["id"]) == seen_id + 6
+    finally:
+        stop.set()

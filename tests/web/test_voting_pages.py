@@ -55,7 +55,12 @@ def test_counts_stay_hidden_from_phone_and_board_until_revealed(client: TestClie
     dot(client, room, room.causes[1])
     dot(client, room, room.causes[1])
     board = client.get(f"/w/{room.id}/board?key={room.board_token}").text
-    assert "vote-count" not in board and "Röstningen är öppen" in board
+    phone = client.get(f"/w/{room.id}/p").text
+    assert "Röstningen är öppen" in board
+    for page in (board, phone):  # no tally in any markup: no "2 prickar", no bar, no count
+        assert not re.search(r">\s*2\s*<[^>]*>?\s*prickar", page)
+        assert "vote-count" not in page and "vote-bar" not in page
+    assert re.search(r'class="dots-left-n">1<', phone)  # the phone sees only its own dots
     facilitator = client.get(f"/w/{room.id}/facilitate?key={room.facilitator_token}").text
     assert re.search(r'class="vote-count">2<', facilitator)
     assert "1 av 2 har röstat" in facilitator
