@@ -1,22 +1,29 @@
 """A JSON archive of a whole workshop, for keeping it or moving it elsewhere.
 
 Everything the room made is in it: focus areas, every note (hidden and merged ones too, marked as
-such), the links between them, each dot and each rating, and who took part (names and
-organizations only as people gave them). Tokens and their hashes are not: an archive opens
-nothing.
+such), the links between them, the dots each note got and each rating, and who took part.
+Voting is anonymous, and so is the archive: dots are counted per note and ratings carry no
+participant, so nobody can read who voted or rated what. Participants are listed with their
+organization as they gave it; their names only when the facilitator has chosen to show names.
+Tokens and their hashes are not in it either: an archive opens nothing.
+
+Version 2: "votes" per cause and action instead of a list of dots with their participant;
+ratings without a participant; display_name null unless show_names.
 """
 
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.models import FocusArea, Item, Link, Participant, Rating, Vote
+from app.models import FocusArea, Item, Kind, Link, Participant, Rating, Vote
 from app.services import workshops
 from app.services.auth import Principal, Role, require
 
 FORMAT = "kraftsamla-archive"
-VERSION = 1
+VERSION = 2
+VOTED = (Kind.cause, Kind.action)  # the kinds the room votes on
 
 
 def _iso(value: Any) -> Any:
@@ -36,6 +43,15 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
 
     areas: list[FocusArea] = rows(FocusArea)
     notes: list[Item] = rows(Item)
+    votes: dict[int, int] = dict(
+        session.exec(
+            select(Vote.item_id, func.count())
+            .where(Vote.workshop_id == workshop_id)
+            .group_by(col(Vote.item_id))
+        ).all()
+    )
+    # Ratings in no particular participant's order: by note, then by value.
+    ratings = sorted(rows(Rating), key=lambda r: (r.item_id, r.impact, r.effort))
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -60,7 +76,7 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
         "participants": [
             {
                 "id": p.id,
-                "display_name": p.display_name,
+                "display_name": p.display_name if workshop.show_names else None,
                 "organization": p.organization,
                 "joined_at": _iso(p.joined_at),
             }
@@ -78,6 +94,7 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
                 "group_label": i.group_label,
                 "created_at": _iso(i.created_at),
                 "updated_at": _iso(i.updated_at),
+                **({"votes": votes.get(i.id or 0, 0)} if i.kind in VOTED else {}),
                 **(
                     {
                         "shortlisted": i.shortlisted,
@@ -94,17 +111,7 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
             for i in notes
         ],
         "links": [{"from": link.from_item_id, "to": link.to_item_id} for link in rows(Link)],
-        "votes": [
-            {"participant_id": v.participant_id, "item_id": v.item_id, "kind": v.kind}
-            for v in rows(Vote)
-        ],
         "ratings": [
-            {
-                "participant_id": r.participant_id,
-                "item_id": r.item_id,
-                "impact": r.impact,
-                "effort": r.effort,
-            }
-            for r in rows(Rating)
+            {"item_id": r.item_id, "impact": r.impact, "effort": r.effort} for r in ratings
         ],
     }

@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -274,7 +275,8 @@ def organization_counts(session: Session, workshop: Workshop) -> list[Organizati
 
 # --- The workbook -------------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP "CSV injection"; a carriage return is written as a line break (see safe_text).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1D4E89")  # the app's brand blue
 EDITABLE_FILL = PatternFill("solid", fgColor="1F6F43")  # green: read back on import
@@ -295,20 +297,20 @@ def safe_text(value: str | None) -> str | None:
 
 
 def put(ws: Worksheet, row: int, column: int, value: Any, style: Any = None) -> Cell:
-    """Write one value. Text is always a text cell: text that looks like a formula is forced to
-    text and marked with the quote prefix, so that editing it in Excel or LibreOffice keeps it
-    text too."""
+    """Write one value. Text is always a text cell, never a formula or an error value, whatever
+    it starts with. Text that would look like a formula once typed is also marked with the quote
+    prefix, so that editing it in Excel or LibreOffice keeps it text too. Both are decided on the
+    text as written, after safe_text(): an illegal character in front of "=" is dropped there."""
     cell = Cell(ws, row=row, column=column)
     if style is not None:
         cell._style = copy(style)  # type: ignore[attr-defined]
     if isinstance(value, str):
         text = safe_text(value)
-        if text is not None and value.startswith(FORMULA_START):
-            cell._value = text  # type: ignore[attr-defined]  # .value = would make a formula
-            cell.data_type = "s"
+        # Not .value =: that makes "=…" a formula and "#N/A" an error.
+        cell._value = text  # type: ignore[attr-defined]
+        cell.data_type = "s"
+        if text is not None and text.startswith(FORMULA_START):
             cell.quotePrefix = True
-        else:
-            cell.value = text
     else:
         cell.value = value
     ws._cells[(row, column)] = cell
@@ -489,20 +491,27 @@ def _action_validation(sheet: _Sheet, lang: str) -> None:
         error=translate(lang, _("Pick a status from the list.")),
     )
     status.add(f"{sheet.letter('status')}2:{sheet.letter('status')}{last}")
+    # The service's own limits (items.validate_action_fields), which the importer applies.
     priority = DataValidation(
         type="whole",
-        operator="greaterThanOrEqual",
+        operator="between",
         formula1="1",
+        formula2=str(items_service.PRIORITY_MAX),
         allow_blank=True,
         showErrorMessage=True,
-        error=translate(lang, _("Priority is a whole number from 1 (first).")),
+        error=translate(
+            lang,
+            _("Priority is a whole number from 1 (first) to %(max)s."),
+            max=items_service.PRIORITY_MAX,
+        ),
     )
     priority.add(f"{sheet.letter('priority')}2:{sheet.letter('priority')}{last}")
+    first_year, last_year = items_service.DUE_YEARS
     due = DataValidation(
         type="date",
         operator="between",
-        formula1="36526",  # 2000-01-01
-        formula2="73050",  # 2099-12-31
+        formula1=str(int(to_excel(date(first_year, 1, 1)))),  # 36526: 2000-01-01
+        formula2=str(int(to_excel(date(last_year, 12, 31)))),  # 73050: 2099-12-31
         allow_blank=True,
         showErrorMessage=True,
         error=translate(lang, _("Write the date as YYYY-MM-DD.")),

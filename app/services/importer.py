@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from app.config import get_settings
 from app.i18n import LANGUAGES, translate
 from app.i18n.labels import STATUS_LABELS
-from app.models import ORG_MAX, Item, Kind, Status, utcnow
-from app.services import events, workshops
+from app.models import Item, Kind, Status, utcnow
+from app.services import events, items, workshops
 from app.services.auth import Principal, Role, require
 from app.services.errors import DomainError, Invalid, TooLarge
 from app.services.export import (
@@ -230,31 +230,68 @@ def status_from_label(value: Any) -> str | None:
     return None
 
 
-def _parse_date(value: Any) -> tuple[bool, date | None]:
+def _cell_date(value: Any) -> Any:
+    """A due date cell as the service takes it: a date cell or ISO text becomes a date; anything
+    else goes on as it is, for validate_action_fields to refuse."""
     if _blank(value):
-        return True, None
+        return None
     if isinstance(value, datetime):
-        return True, value.date()
-    if isinstance(value, date):
-        return True, value
+        return value.date()
     if isinstance(value, str):
         text = value.strip()
         for parse in (date.fromisoformat, lambda t: datetime.fromisoformat(t).date()):
             try:
-                return True, parse(text)
+                return parse(text)
             except ValueError:
                 continue
-    return False, None
+        return text
+    return value
 
 
-def _parse_text(value: Any) -> str | None:
+def _cell_text(value: Any) -> str | None:
+    """A text cell as the service takes it: numbers and dates typed into it become text."""
     if _blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime | date):
         value = value.isoformat()
-    return " ".join(str(value).split()) or None
+    return str(value)
+
+
+def _cell_priority(value: Any) -> Any:
+    """A priority cell: a whole number (also 3.0 or "3") becomes an int; anything else goes on
+    as it is, for validate_action_fields to refuse."""
+    if _blank(value):
+        return None
+    number = _whole_number(value)
+    return number if number is not None else value
+
+
+# What the service says about a field → the same, said about a cell. Each gets the row, column,
+# header and the cell's value as written, besides the service's own parameters (max, first, …).
+CELL_MESSAGES = {
+    "Too long (at most %(max)s characters).": _(
+        "Row %(row)s, column %(column)s (%(header)s): too long (at most %(max)s characters)."
+    ),
+    "Write the date as YYYY-MM-DD.": _(
+        "Row %(row)s, column %(column)s (%(header)s): “%(value)s” is not a date. "
+        "Write it as YYYY-MM-DD."
+    ),
+    "Pick a due date between the years %(first)s and %(last)s.": _(
+        "Row %(row)s, column %(column)s (%(header)s): pick a due date between the years "
+        "%(first)s and %(last)s."
+    ),
+    "Unknown status.": _(
+        "Row %(row)s, column %(column)s (%(header)s): unknown status “%(value)s”. "
+        "Pick one from the list."
+    ),
+    "Priority is a whole number from 1 (first) to %(max)s.": _(
+        "Row %(row)s, column %(column)s (%(header)s): “%(value)s” is not a priority. "
+        "Write a whole number from 1 (first) to %(max)s."
+    ),
+}
+CELL_MESSAGE_OTHER = _("Row %(row)s, column %(column)s (%(header)s): “%(value)s” cannot be used.")
 
 
 def _problem(message: str, book: ParsedBook, key: str, row: int, **params: Any) -> Invalid:
@@ -272,77 +309,26 @@ def _problem(message: str, book: ParsedBook, key: str, row: int, **params: Any) 
 def _read_row(
     book: ParsedBook, row: int, cells: dict[str, Any], problems: list[Invalid]
 ) -> dict[str, Any]:
-    """The new values of one row, or problems."""
-    new: dict[str, Any] = {}
+    """The new values of one row, or problems. The cells are only read here (a date cell, a
+    status label in either language); the rules are the service's, the same as for a PATCH."""
+    sent: dict[str, Any] = {}
     for key in ("owner_organization", "owner_person"):
         if key in book.columns:
-            text = _parse_text(cells[key])
-            if text is not None and len(text) > ORG_MAX:
-                problems.append(
-                    _problem(
-                        _(
-                            "Row %(row)s, column %(column)s (%(header)s): too long (at most "
-                            "%(max)s characters)."
-                        ),
-                        book,
-                        key,
-                        row,
-                        max=ORG_MAX,
-                    )
-                )
-            else:
-                new[key] = text
+            sent[key] = _cell_text(cells[key])
     if "due_date" in book.columns:
-        ok, due = _parse_date(cells["due_date"])
-        if ok:
-            new["due_date"] = due
-        else:
-            problems.append(
-                _problem(
-                    _(
-                        "Row %(row)s, column %(column)s (%(header)s): “%(value)s” is not a date. "
-                        "Write it as YYYY-MM-DD."
-                    ),
-                    book,
-                    "due_date",
-                    row,
-                    value=_shown(cells["due_date"]),
-                )
-            )
-    status = status_from_label(cells["status"])
-    if status is None:
-        problems.append(
-            _problem(
-                _(
-                    "Row %(row)s, column %(column)s (%(header)s): unknown status “%(value)s”. "
-                    "Pick one from the list."
-                ),
-                book,
-                "status",
-                row,
-                value=_shown(cells["status"]),
-            )
-        )
-    else:
-        new["status"] = status
+        sent["due_date"] = _cell_date(cells["due_date"])
+    status = cells["status"]
+    sent["status"] = status_from_label(status) or (None if _blank(status) else str(status))
     if "priority" in book.columns:
-        raw = cells["priority"]
-        priority = None if _blank(raw) else _whole_number(raw)
-        if not _blank(raw) and (priority is None or priority < 1):
-            problems.append(
-                _problem(
-                    _(
-                        "Row %(row)s, column %(column)s (%(header)s): “%(value)s” is not a "
-                        "priority. Write a whole number from 1 (first)."
-                    ),
-                    book,
-                    "priority",
-                    row,
-                    value=_shown(raw),
-                )
-            )
-        else:
-            new["priority"] = priority
+        sent["priority"] = _cell_priority(cells["priority"])
+    new: dict[str, Any] = {}
+    for key, value in sent.items():  # one at a time: every bad cell of the row is reported
+        try:
+            new.update(items.validate_action_fields({key: value}))
+        except Invalid as exc:
+            message = CELL_MESSAGES.get(exc.message, CELL_MESSAGE_OTHER)
+            params = {**exc.params, "value": _shown(cells[key])}
+            problems.append(_problem(message, book, key, row, **params))
     return new
 
 

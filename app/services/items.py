@@ -253,13 +253,17 @@ def update_item(session: Session, principal: Principal, item_id: int, patch: Ite
     return item
 
 
-def _apply_action_fields(item: Item, changes: dict[str, Any]) -> None:
+PRIORITY_MAX = 1000  # unbounded, a huge number overflowed the integer column: a 500
+DUE_YEARS = (2000, 2099)  # Excel (the export) cannot hold dates before 1900
+
+
+def validate_action_fields(changes: dict[str, Any]) -> dict[str, Any]:
+    """The clean values of the action fields in `changes` (owner organization, owner, due date,
+    status, priority, shortlisted), or Invalid naming the field; other keys are left out. The
+    one place these rules live: a PATCH and the Excel re-import both go through it."""
     import re
     from datetime import datetime
 
-    due_years = (2000, 2099)  # Excel (the export) cannot hold dates before 1900
-    max_priority = 1000  # unbounded, a huge number overflowed the integer column: a 500
-    # Check every field before changing any, so a refused change leaves the item as it was.
     values: dict[str, Any] = {}
     if "owner_organization" in changes:
         values["owner_organization"] = _optional_text(
@@ -279,12 +283,12 @@ def _apply_action_fields(item: Item, changes: dict[str, Any]) -> None:
         parsed = parse_due_date(due.strip() if isinstance(due, str) else due)
         if isinstance(parsed, datetime):
             parsed = parsed.date()
-        if parsed is not None and not due_years[0] <= parsed.year <= due_years[1]:
+        if parsed is not None and not DUE_YEARS[0] <= parsed.year <= DUE_YEARS[1]:
             raise Invalid(
                 "Pick a due date between the years %(first)s and %(last)s.",
                 field="due_date",
-                first=due_years[0],
-                last=due_years[1],
+                first=DUE_YEARS[0],
+                last=DUE_YEARS[1],
             )
         values["due_date"] = parsed
     if "status" in changes:
@@ -297,19 +301,24 @@ def _apply_action_fields(item: Item, changes: dict[str, Any]) -> None:
         if priority is not None and (
             isinstance(priority, bool)
             or not isinstance(priority, int)
-            or not 1 <= priority <= max_priority
+            or not 1 <= priority <= PRIORITY_MAX
         ):
             raise Invalid(
                 "Priority is a whole number from 1 (first) to %(max)s.",
                 field="priority",
-                max=max_priority,
+                max=PRIORITY_MAX,
             )
         values["priority"] = priority
     if "shortlisted" in changes:
         if not isinstance(changes["shortlisted"], bool):
             raise Invalid("Shortlisted is true or false.", field="shortlisted")
         values["shortlisted"] = changes["shortlisted"]
-    for name, value in values.items():
+    return values
+
+
+def _apply_action_fields(item: Item, changes: dict[str, Any]) -> None:
+    # Check every field before changing any, so a refused change leaves the item as it was.
+    for name, value in validate_action_fields(changes).items():
         setattr(item, name, value)
 
 

@@ -223,3 +223,57 @@ def test_only_facilitator_and_follow_up_may_import(client: TestClient, make_work
     w = make_workshop(participants=1)
     for headers in (w.participants[0].headers, w.board):
         assert upload(client, w, b"x", headers=headers).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("heading", "value", "words"),
+    [
+        ("Prioritet", 5000, ["Rad 3", "kolumn D", "5000", "1000"]),
+        ("Prioritet", 10**20, ["Rad 3", "kolumn D", "1000"]),
+        ("Prioritet", "5000", ["Rad 3", "kolumn D", "5000", "1000"]),
+        ("Klart senast", "1850-01-01", ["Rad 3", "kolumn K", "2000", "2099"]),
+        ("Klart senast", datetime(1850, 1, 1), ["Rad 3", "kolumn K", "2000", "2099"]),
+        ("Klart senast", "2100-01-01", ["Rad 3", "kolumn K", "2000", "2099"]),
+    ],
+)
+def test_the_import_keeps_the_same_rules_as_a_patch(
+    client: TestClient, session, make_workshop, heading: str, value, words: list[str]
+) -> None:
+    """Priority and due date are checked by the service's own rules, not a copy of them: a
+    value a PATCH refuses is refused here too, by row and column, and nothing changes."""
+    w = make_workshop(participants=2)
+    ids = seed(session, w)
+    wb = exported(client, w)
+    ws = wb["Åtgärder"]
+    cell(ws, ids.action, "Ansvarig").value = "Ny ansvarig"  # a good change on row 2 …
+    cell(ws, ids.formula_action, heading).value = value  # … and a bad one on row 3
+    before = action(ids.formula_action)
+    response = upload(client, w, saved(wb), headers={**w.followup, "Accept-Language": "sv"})
+    assert response.status_code == 422, response.text
+    problems = response.json()["detail"]
+    assert len(problems) == 1
+    problem = problems[0]
+    for word in words:
+        assert word in problem["msg"]
+    assert problem["row"] == 3 and problem["column"] == words[1].split()[-1]
+    assert action(ids.action).owner_person == "Anna Berg"  # all or nothing
+    after = action(ids.formula_action)
+    assert (after.priority, after.due_date) == (before.priority, before.due_date)
+    assert import_events(w.id) == []
+
+
+def test_the_import_messages_are_in_english_too(client: TestClient, session, make_workshop) -> None:
+    w = make_workshop(participants=2, language="en")
+    ids = seed(session, w)
+    wb = exported(client, w)
+    ws = wb["Actions"]
+    cell(ws, ids.action, "Priority").value = 5000
+    cell(ws, ids.action, "Due date").value = "1850-01-01"
+    response = upload(client, w, saved(wb), headers={**w.followup, "Accept-Language": "en"})
+    assert response.status_code == 422
+    messages = [p["msg"] for p in response.json()["detail"]]
+    assert messages == [
+        "Row 2, column K (Due date): pick a due date between the years 2000 and 2099.",
+        "Row 2, column D (Priority): “5000” is not a priority. Write a whole number from 1 "
+        "(first) to 1000.",
+    ]

