@@ -114,6 +114,9 @@ async def page_stream(workshop_id: int, request: Request) -> EventSourceResponse
     return EventSourceResponse(
         _stream(request, workshop_id, audience, _last_seen(request)),
         ping=15,
+        # A named event, not a comment: browsers surface it, so app.js can tell a silently dead
+        # connection (wifi gone without a reset) from a quiet workshop.
+        ping_message_factory=lambda: ServerSentEvent(event="ping", data="1"),
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         send_timeout=30,
     )

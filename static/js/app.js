@@ -31,6 +31,28 @@
     root.setAttribute("sse-connect", url);
   });
   document.addEventListener("htmx:sseOpen", function () { document.body.classList.remove("offline"); });
+
+  // --- Watchdog: the server sends a "ping" event every 15 s. A connection that has heard
+  // nothing for 45 s is dead without having said so (wifi gone, no reset); report it as an
+  // error, so that the SSE extension reconnects, from the last event id kept above.
+  var SILENCE_MS = 45000;
+  document.addEventListener("htmx:sseOpen", function (evt) {
+    var source = evt.detail && evt.detail.source;
+    if (!source || source.ksWatched) { return; }
+    source.ksWatched = true;
+    var heard = Date.now();
+    var hear = function () { heard = Date.now(); };
+    source.addEventListener("ping", hear);
+    source.addEventListener("update", hear);
+    var timer = setInterval(function () {
+      if (source.readyState === 2) { clearInterval(timer); return; }
+      if (Date.now() - heard > SILENCE_MS) {
+        clearInterval(timer);
+        source.close();
+        source.dispatchEvent(new Event("error"));
+      }
+    }, 5000);
+  });
   document.addEventListener("htmx:sseError", function () { document.body.classList.add("offline"); });
 
   // --- A note sent while the wifi was away: try again with the same idempotency key, so the
