@@ -278,11 +278,13 @@ def set_stage(session: Session, principal: Principal, workshop_id: int, stage: s
     if stage not in STAGES:
         raise Invalid("Unknown stage.", field="stage")
     workshop = events.begin_change(session, workshop_id)
-    if workshop.stage != stage:
-        previous = workshop.stage
-        workshop.stage = stage
-        session.add(workshop)
-        events.log(session, workshop, "stage", stage=stage, previous=previous)
+    if workshop.stage == stage:
+        session.rollback()  # nothing changes, so no event and no event number used
+        return get_workshop(session, workshop_id)
+    previous = workshop.stage
+    workshop.stage = stage
+    session.add(workshop)
+    events.log(session, workshop, "stage", stage=stage, previous=previous)
     session.commit()
     return workshop
 

@@ -217,3 +217,31 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
     for path in ("/api/v1/workshops", "/api/v1/join", "/api/v1/workshops/{workshop_id}/stage"):
         assert path in paths
     assert client.get("/docs").status_code == 200
+
+
+def test_choosing_the_current_stage_again_changes_nothing(
+    client: TestClient, make_workshop
+) -> None:
+    from sqlmodel import Session, func, select
+
+    from app.db import get_engine
+    from app.models import Event, Workshop
+
+    w = make_workshop()
+    url = f"/api/v1/workshops/{w.id}/stage"
+    client.put(url, json={"stage": "situation"}, headers=w.facilitator)
+    with Session(get_engine()) as s:
+        before = (
+            s.get(Workshop, w.id).event_seq,
+            s.exec(select(func.count()).select_from(Event)).one(),
+        )
+    assert (
+        client.put(url, json={"stage": "situation"}, headers=w.facilitator).json()["stage"]
+        == "situation"
+    )
+    with Session(get_engine()) as s:
+        after = (
+            s.get(Workshop, w.id).event_seq,
+            s.exec(select(func.count()).select_from(Event)).one(),
+        )
+    assert after == before  # no event for screens to react to, and no gap in the numbering
