@@ -139,10 +139,7 @@ def test_html_stream_pushes_the_new_column_to_the_board(
     http: httpx.Client, make_workshop, server: str
 ) -> None:
     w = make_workshop(participants=1, stage="situation")
-    board = httpx.Client(base_url=server, timeout=10)
-    board.get(f"/w/{w.id}/board?key={w.board_token}")  # the key becomes the board's cookie
-    cookies = "; ".join(f"{k}={v}" for k, v in board.cookies.items())
-    events, stop = listen(f"{server}/w/{w.id}/stream?as=board", {"Cookie": cookies})
+    events, stop = board_stream(server, w)
     try:
         add_note(http, w, w.participants[0].headers, "Hot mot personal på biblioteket")
         update = next_of_kind(events, "update")
@@ -152,7 +149,6 @@ def test_html_stream_pushes_the_new_column_to_the_board(
         assert 'hx-swap-oob="true"' in update["data"]
     finally:
         stop.set()
-        board.close()
 
 
 def test_thirty_people_posting_three_notes_each_at_once_all_land(

@@ -94,17 +94,22 @@ def edited_export(client: TestClient, w, status: str) -> bytes:
     return buffer.getvalue()
 
 
+def upload_with_status(client: TestClient, w, status: str):
+    """The follow-up owner edits the status cell of the export and uploads it on the page."""
+    page = open_page(client, w)
+    return client.post(
+        f"/w/{w.id}/followup/import",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"file": ("atgarder.xlsx", edited_export(client, w, status), XLSX)},
+    )
+
+
 def test_uploading_an_edited_list_shows_what_changed(
     client: TestClient, session, make_workshop
 ) -> None:
     w = make_workshop(participants=2)
     ids = seed(session, w)
-    page = open_page(client, w)
-    response = client.post(
-        f"/w/{w.id}/followup/import",
-        data={"csrf_token": csrf_of(page.text)},
-        files={"file": ("atgarder.xlsx", edited_export(client, w, "Klar"), XLSX)},
-    )
+    response = upload_with_status(client, w, "Klar")
     assert response.status_code == 200
     assert "1 av 2 åtgärder ändrades" in response.text
     assert re.search(r"<del>Planerad</del> → <ins>Klar</ins>", response.text)
@@ -117,12 +122,7 @@ def test_a_bad_upload_says_where_and_changes_nothing(
 ) -> None:
     w = make_workshop(participants=2)
     ids = seed(session, w)
-    page = open_page(client, w)
-    response = client.post(
-        f"/w/{w.id}/followup/import",
-        data={"csrf_token": csrf_of(page.text)},
-        files={"file": ("atgarder.xlsx", edited_export(client, w, "Kanske"), XLSX)},
-    )
+    response = upload_with_status(client, w, "Kanske")
     assert response.status_code == 422
     assert "Ingenting ändrades." in response.text
     assert "Rad 2, kolumn L (Status): okänd status ”Kanske”" in response.text
