@@ -277,10 +277,10 @@ def set_stage(session: Session, principal: Principal, workshop_id: int, stage: s
     require(principal, workshop_id, Role.facilitator)
     if stage not in STAGES:
         raise Invalid("Unknown stage.", field="stage")
+    current = get_workshop(session, workshop_id)
+    if current.stage == stage:
+        return current  # nothing changes: no transaction, no event, no event number used
     workshop = events.begin_change(session, workshop_id)
-    if workshop.stage == stage:
-        session.rollback()  # nothing changes, so no event and no event number used
-        return get_workshop(session, workshop_id)
     previous = workshop.stage
     workshop.stage = stage
     session.add(workshop)
