@@ -26,8 +26,6 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 5 * 1024 * 1024
     # Set KS_SECURE_COOKIES=1 behind HTTPS.
     secure_cookies: bool = Field(default=False, alias="KS_SECURE_COOKIES")
-    # Broker for live updates: "memory" (one worker) or "postgres" (LISTEN/NOTIFY).
-    broker: str = Field(default="", alias="KS_BROKER")
 
     @field_validator("database_url")
     @classmethod
@@ -37,10 +35,6 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 @lru_cache

@@ -87,9 +87,6 @@ class Hub:
             self._queues.pop(sub.workshop_id, None)
             self._workers.pop(sub.workshop_id).cancel()
 
-    def screens(self, workshop_id: int) -> int:
-        return len(self._subs.get(workshop_id, ()))
-
     async def _run(self, workshop_id: int, events: asyncio.Queue[LoggedEvent]) -> None:
         # One task per workshop keeps its events in order.
         while True:

@@ -37,7 +37,6 @@ from app.services.workshops import voting_state
 
 # Which kind a participant may add in which stage, and what each kind links to.
 STAGE_KIND = {Stage.situation: Kind.situation, Stage.causes: Kind.cause, Stage.actions: Kind.action}
-KIND_STAGE = {kind: stage for stage, kind in STAGE_KIND.items()}
 LINKS_TO = {Kind.cause: Kind.situation, Kind.action: Kind.cause}
 MAX_LINKS = 30
 KEY_MAX = 64

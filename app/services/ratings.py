@@ -18,7 +18,7 @@ from app.models import Item, Kind, Rating, Stage, utcnow
 from app.services import events
 from app.services.auth import Principal, Role, require
 from app.services.errors import Invalid, NotAllowedNow, NotFound
-from app.services.items import get_item
+from app.services.items import ItemView, get_item, list_items
 
 SCALE = (1, 5)
 
@@ -111,6 +111,17 @@ def rate_action(
     events.log(session, workshop, "rating.saved", item_id=item_id)
     session.commit()
     return rating
+
+
+def carried_on(session: Session, principal: Principal, workshop_id: int) -> list[ItemView]:
+    """The actions the room rates and the follow-up carries: the shortlist, or every visible
+    action while none is shortlisted (the same rule rate_action applies)."""
+    actions = [
+        v
+        for v in list_items(session, principal, workshop_id, kind=Kind.action)
+        if not v.item.hidden and v.item.merged_into_id is None
+    ]
+    return [v for v in actions if v.item.shortlisted] or actions
 
 
 def _any_shortlisted(session: Session, workshop_id: int) -> bool:

@@ -141,11 +141,8 @@ class ActionRow:
 def prioritized(
     session: Session, principal: Principal, workshop_id: int, areas: list[FocusArea]
 ) -> tuple[list[ActionRow], dict[int, ItemView]]:
-    """The actions carried into prioritizing: the shortlist, or every action if none is
-    shortlisted (the rule ratings.rate_action applies), by priority, then dots."""
-    actions = items.list_items(session, principal, workshop_id, kind=Kind.action)
-    actions = [v for v in actions if not v.item.hidden and v.item.merged_into_id is None]
-    chosen = [v for v in actions if v.item.shortlisted] or actions
+    """The actions carried into prioritizing, by priority, then dots."""
+    chosen = ratings.carried_on(session, principal, workshop_id)
     summaries = ratings.rating_summary(session, workshop_id)
     by_area = {a.id: a for a in areas}
     rows = [ActionRow(v, by_area.get(v.item.focus_area_id), summaries.get(v.id)) for v in chosen]
@@ -184,10 +181,6 @@ class ParticipantView(WorkshopView):
     ranked: list[RankedColumn] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=list)
     causes: dict[int, ItemView] = field(default_factory=dict)
-
-    @property
-    def stage_open(self) -> bool:
-        return self.kind is not None
 
 
 def _base(session: Session, principal: Principal, workshop_id: int) -> WorkshopView:

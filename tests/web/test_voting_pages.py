@@ -111,6 +111,14 @@ def test_a_phone_rates_an_action_and_the_board_matrix_shows_it(
     assert re.search(r'name="impact" value="5"[^>]*checked', ok.text)
     board = client.get(f"/w/{w.id}/board?key={w.board_token}").text
     assert "Effekt 5.0, insats 2.0 (1 bedömningar)" in board
+    other = client.put(
+        f"/api/v1/items/{w.action}/rating",
+        json={"impact": 3, "effort": 4},
+        headers=w.participants[0].headers,
+    )
+    assert other.status_code == 200
+    board = client.get(f"/w/{w.id}/board").text
+    assert "Effekt 4.0, insats 3.0 (2 bedömningar), spridning ±1.0 / ±1.0" in board
 
 
 def test_the_facilitator_sets_owners_inline_and_a_bad_date_changes_nothing(
