@@ -28,7 +28,7 @@ run: $(STAMP)
 ## make demo: like run, with a workshop full of notes from the seeds (links are printed).
 demo: $(STAMP)
 	$(BIN)/python -m app.migrations
-	$(BIN)/python -m app.demo
+	$(BIN)/python -m app.demo --port $(PORT)
 	@$(BIN)/python -m app.addresses $(PORT)
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --timeout-graceful-shutdown 3
 
@@ -64,7 +64,6 @@ postgres:
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.notes
-	$(BIN)/python -m bench.votes
 	$(BIN)/python -m bench.export
 
 vendor:

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # Limits that keep one bad request from hurting the room.
     max_body_bytes: int = 256 * 1024
     max_upload_bytes: int = 5 * 1024 * 1024
+    # FULL: a commit is on disk before anyone hears "saved", also through a power cut (NORMAL
+    # can lose the last commits then). Measured on the room's peak: see README, "Durability".
+    sqlite_synchronous: str = Field(default="FULL", pattern="^(FULL|NORMAL)$")
     # Set KS_SECURE_COOKIES=1 behind HTTPS.
     secure_cookies: bool = Field(default=False, alias="KS_SECURE_COOKIES")
 

@@ -1,4 +1,9 @@
-"""Engine and sessions for SQLite (WAL, foreign keys, busy timeout) and PostgreSQL (psycopg 3)."""
+"""Engines and read sessions for SQLite (WAL, foreign keys) and PostgreSQL (psycopg 3).
+
+Writes do not start here: every change goes through the unit of work (app/services/uow.py), which
+owns the write transaction. A read is a short session of its own (`reading()`), closed (its
+connection back in the pool) before the request waits for anything else.
+"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,12 +17,25 @@ from app.config import Settings, get_settings
 
 _engines: dict[str, Engine] = {}
 
+# Threads that may read at once (anyio's default threadpool has 40 tokens) plus the writer: a
+# request never waits for a pooled connection while holding another one, so a pool this size
+# only queues readers, it cannot deadlock them. See README, "Several workers".
+POOL_SIZE = 20
+POOL_OVERFLOW = 25
+POOL_TIMEOUT_S = 10
+
 
 def _sqlite_engine(url: str) -> Engine:
     path = url.removeprefix("sqlite:///")
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        pool_timeout=POOL_TIMEOUT_S,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -26,17 +44,20 @@ def _sqlite_engine(url: str) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Only another process's writer can make this wait: in one process, writes queue in the
+        # unit of work's lane.
         cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA synchronous={get_settings().sqlite_synchronous}")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        options = conn.get_execution_options()
         # A write transaction that starts with a read and upgrades later can fail with
-        # SQLITE_BUSY no matter the timeout; BEGIN IMMEDIATE queues writers up instead.
-        if conn.get_execution_options().get("ks_write"):
+        # SQLITE_BUSY no matter the timeout; BEGIN IMMEDIATE takes the write lock up front.
+        if options.get("ks_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif not options.get("ks_each_statement"):
             conn.exec_driver_sql("BEGIN")
 
     return engine
@@ -48,7 +69,13 @@ def get_engine(settings: Settings | None = None) -> Engine:
         if url.startswith("sqlite"):
             _engines[url] = _sqlite_engine(url)
         else:
-            _engines[url] = create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+            _engines[url] = create_engine(
+                url,
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_OVERFLOW,
+                pool_timeout=POOL_TIMEOUT_S,
+                pool_pre_ping=True,
+            )
     return _engines[url]
 
 
@@ -58,17 +85,16 @@ def dispose_engines() -> None:
     _engines.clear()
 
 
-def open_session(write: bool = False) -> Session:
-    engine = get_engine()
-    if write:
-        return Session(engine.execution_options(ks_write=True), expire_on_commit=False)
-    return Session(engine, expire_on_commit=False)
+def fresh_reads(engine: Engine) -> Engine:
+    """An engine whose every statement sees the newest commits (no snapshot held between
+    statements on SQLite; PostgreSQL's READ COMMITTED does that anyway): for tests and scripts
+    that watch what the writer does."""
+    return engine.execution_options(ks_each_statement=True)
 
 
 @contextmanager
-def session_scope(write: bool = False) -> Iterator[Session]:
-    session = open_session(write)
-    try:
+def reading() -> Iterator[Session]:
+    """A read of its own: whatever it loads stays usable after the block, the connection goes
+    back to the pool at its end. Never hold it across an await or a wait for another thread."""
+    with Session(get_engine(), expire_on_commit=False) as session:
         yield session
-    finally:
-        session.close()

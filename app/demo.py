@@ -3,14 +3,12 @@ Karlstad articles, so a newcomer sees every board at once. Prints the links."""
 
 import argparse
 
-from sqlmodel import Session
-
-from app.db import get_engine
+from app.config import get_settings
+from app.links import workshop_urls
 from app.migrations import upgrade_to_head
 from app.models import Stage
-from app.services import items, workshops
+from app.services import items, uow, workshops
 from app.services.auth import Principal, Role
-from app.web.links import workshop_urls
 
 # focus area → [(observation, [(cause, [action, …]), …]), …]
 BOARD: dict[str, list[tuple[str, list[tuple[str, list[str]]]]]] = {
@@ -123,53 +121,49 @@ PEOPLE = [
 
 
 def make_demo(
-    session: Session, stage: str = Stage.actions, title: str | None = None
+    stage: str = Stage.actions, title: str | None = None, base: str = "http://localhost:8000"
 ) -> dict[str, str]:
-    created = workshops.create_workshop(
-        session, workshops.WorkshopInput(title=title or "Tillsammans för ett tryggare Värnamo")
+    created = uow.run(
+        workshops.create_workshop,
+        workshops.WorkshopInput(title=title or "Tillsammans för ett tryggare Värnamo"),
     )
     workshop_id = created.workshop.id
     assert workshop_id is not None
     facilitator = Principal(Role.facilitator, workshop_id)
     for name, org in PEOPLE:
-        workshops.join(session, created.workshop.join_code, name, org)
+        uow.run(workshops.join, created.workshop.join_code, name, org)
     areas = {area.name: area.id for area in created.focus_areas}
+
+    def add(kind: str, area: str, text: str, links: list[int] | None = None) -> int:
+        view, _ = uow.run(
+            items.add_item, facilitator, workshop_id, kind, areas[area], text, links or []
+        )
+        return view.id
+
     for area_name, observations in BOARD.items():
         for seen_text, causes in observations:
-            seen, _ = items.add_item(
-                session, facilitator, workshop_id, "situation", areas[area_name], seen_text
-            )
+            seen = add("situation", area_name, seen_text)
             for cause_text, actions in causes:
-                cause, _ = items.add_item(
-                    session,
-                    facilitator,
-                    workshop_id,
-                    "cause",
-                    areas[area_name],
-                    cause_text,
-                    [seen.id or 0],
-                )
+                cause = add("cause", area_name, cause_text, [seen])
                 for action_text in actions:
-                    items.add_item(
-                        session,
-                        facilitator,
-                        workshop_id,
-                        "action",
-                        areas[area_name],
-                        action_text,
-                        [cause.id or 0],
-                    )
-    workshops.set_stage(session, facilitator, workshop_id, stage)
-    return workshop_urls("http://localhost:8000", created)
+                    add("action", area_name, action_text, [cause])
+    uow.run(workshops.set_stage, facilitator, workshop_id, stage)
+    return workshop_urls(base, created)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stage", default=Stage.actions, choices=[s.value for s in Stage])
+    parser.add_argument(
+        "--port", type=int, default=get_settings().port, help="where the server will listen"
+    )
     args = parser.parse_args()
     upgrade_to_head()
-    with Session(get_engine(), expire_on_commit=False) as session:
-        urls = make_demo(session, args.stage)
+    base = get_settings().public_url.rstrip("/") or f"http://localhost:{args.port}"
+    try:
+        urls = make_demo(args.stage, base=base)
+    finally:
+        uow.stop_writers()
     print("\n  Demo workshop ready (open on this computer):")
     for role, url in urls.items():
         print(f"    {role:<11} {url}")

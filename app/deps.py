@@ -1,20 +1,36 @@
-"""Dependencies both faces share: a database session per request."""
+"""What both faces need to know about a request before the route runs: who is asking.
 
-from collections.abc import Iterator
+A token seen before is answered from memory; a new one is looked up in a short read on a worker
+thread that closes its connection before returning. So no request holds a pooled connection, or
+any lock, while it waits for a thread or for the event loop (see app/services/uow.py).
+"""
+
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlmodel import Session
+import anyio
+from fastapi import Path
 
-from app.db import session_scope
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    # Requests that change something get a write transaction from the first statement on.
-    with session_scope(write=request.method not in SAFE_METHODS) as session:
-        yield session
+from app.db import reading
+from app.services import auth
+from app.services.auth import Principal
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+def _lookup(token: str | None) -> Principal:
+    with reading() as session:
+        return auth.resolve(session, token)
+
+
+async def identify(token: str | None) -> Principal:
+    """Whoever holds the token (Unauthorized when nobody does)."""
+    principal = auth.known(token)
+    if principal is not None:
+        return principal
+    return await anyio.to_thread.run_sync(_lookup, token)
+
+
+# Row ids are 32-bit integers in PostgreSQL: a larger number in a path names nothing (a 422 that
+# names the field), rather than an overflow deep in the database driver (a 500).
+MAX_ID = 2**31 - 1
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="a note's id")]
+WorkshopId = Annotated[int, Path(ge=1, le=MAX_ID, description="a workshop's id")]
+ParticipantId = Annotated[int, Path(ge=1, le=MAX_ID, description="a participant's id")]

@@ -5,10 +5,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import pick_language, translate
-from app.services.errors import DomainError, Invalid
+from app.services.errors import Busy, DomainError, Invalid
+from app.web.deps import Redirect
+from app.web.errors import error_page
 
 
 def _is_api(request: Request) -> bool:
@@ -34,22 +37,38 @@ def domain_error_body(request: Request, exc: DomainError) -> dict[str, Any]:
     return body
 
 
+def _headers(exc: DomainError) -> dict[str, str] | None:
+    if exc.status_code == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, Busy):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
         if _is_api(request):
-            headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-            return JSONResponse(domain_error_body(request, exc), exc.status_code, headers=headers)
-        from app.web.errors import error_page
+            return JSONResponse(
+                domain_error_body(request, exc), exc.status_code, headers=_headers(exc)
+            )
+        response = error_page(request, exc.status_code, exc.message, exc.params)
+        response.headers.update(_headers(exc) or {})
+        return response
 
-        return error_page(request, exc.status_code, exc.message, exc.params)
+    @app.exception_handler(Redirect)
+    async def _redirect(request: Request, exc: Redirect) -> Response:
+        return exc.response
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, exc: PoolTimeout) -> Response:
+        # Every pooled connection stayed busy for the pool's timeout: too much at once.
+        return await _domain(request, Busy("Many people are doing this at once. Try again."))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request) or exc.status_code not in (404, 405):
             return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
-        from app.web.errors import error_page
-
         return error_page(request, exc.status_code, "This page does not exist.", {})
 
     @app.exception_handler(RequestValidationError)
@@ -60,6 +79,4 @@ def install(app: FastAPI) -> None:
                 for e in exc.errors()
             ]
             return JSONResponse({"detail": errors}, 422)
-        from app.web.errors import error_page
-
         return error_page(request, 422, "Something in the form was not valid.", {})

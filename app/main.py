@@ -20,14 +20,14 @@ from app.api import items as api_items
 from app.api import voting as api_voting
 from app.api import workshops as api_workshops
 from app.config import ROOT, get_settings
-from app.db import dispose_engines, get_engine
+from app.db import dispose_engines, reading
 from app.live import streams
 from app.live.broker import Broker, InProcessBroker
 from app.live.hub import Hub
 from app.live.render import coalesce_key, render_event, render_key
 from app.migrations import upgrade_to_head
 from app.security import SecurityMiddleware
-from app.services import events
+from app.services import events, uow
 from app.web import board, facilitate, join, live, notes, start  # noqa: F401 - live registers renderers
 from app.web import followup as web_followup
 from app.web import voting as web_voting
@@ -81,6 +81,7 @@ def create_app() -> FastAPI:
         yield
         events.remove_publisher(broker.publish)
         await broker.stop()
+        uow.stop_writers()
         dispose_engines()
 
     app = FastAPI(
@@ -102,8 +103,8 @@ def create_app() -> FastAPI:
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> Response:
-        with get_engine().connect() as conn:
-            conn.execute(text("select 1"))
+        with reading() as session:
+            session.execute(text("select 1"))
         return JSONResponse({"status": "ok"})
 
     app.include_router(api_workshops.router)

@@ -70,6 +70,7 @@ class Workshop(SQLModel, table=True):
             sqlite_where=text("stage != 'closed'"),
             postgresql_where=text("stage != 'closed'"),
         ),
+        Index("ux_workshop_slug", "slug", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -77,6 +78,8 @@ class Workshop(SQLModel, table=True):
     date: date
     language: str = Field(default=Language.sv, max_length=2)
     join_code: str = Field(max_length=6)
+    # The workshop's address in page URLs (/w/<slug>/…): random, so it cannot be counted.
+    slug: str = Field(max_length=24)
     facilitator_token_hash: str = Field(max_length=64, unique=True)
     board_token_hash: str = Field(max_length=64, unique=True)
     followup_token_hash: str = Field(max_length=64, unique=True)
@@ -146,6 +149,8 @@ class Item(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # Changes on every edit: an edit sent with an older version changes nothing (409).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     # Actions only.
     shortlisted: bool = False
     owner_organization: str | None = Field(default=None, max_length=ORG_MAX)
@@ -235,4 +240,18 @@ class Event(SQLModel, table=True):
     seq: int
     kind: str = Field(sa_column=Column(String(40), nullable=False))
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RequestKey(SQLModel, table=True):
+    """A phone's request that must land once however often it is sent again (a dot tapped while
+    the wifi was away): the key is stored in the transaction of the change it made."""
+
+    __table_args__ = (UniqueConstraint("participant_id", "key", name="uq_request_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="CASCADE"), nullable=False)
+    )
+    key: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)

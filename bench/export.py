@@ -26,13 +26,14 @@ def main() -> None:
     from app.db import get_engine
     from app.migrations import upgrade_to_head
     from app.models import Item, Link, Participant, Rating, Vote
-    from app.services import export, workshops
+    from app.services import export, uow, workshops
     from app.services.auth import Principal, Role
 
     upgrade_to_head()
     rng = random.Random(6)
+    created = uow.run(workshops.create_workshop, workshops.WorkshopInput(title="Benchmark"))
+    uow.stop_writers()
     with Session(get_engine(), expire_on_commit=False) as s:
-        created = workshops.create_workshop(s, workshops.WorkshopInput(title="Benchmark"))
         wid = created.workshop.id
         assert wid is not None
         areas = [a.id for a in created.focus_areas]

@@ -15,10 +15,10 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from app.config import get_settings
-from app.db import dispose_engines, get_engine
+from app.db import dispose_engines, fresh_reads, get_engine
 from app.migrations import upgrade_to_head
 from app.models import FocusArea
-from app.services import throttle, workshops
+from app.services import auth, throttle, uow, workshops
 from app.services.auth import Principal, Role
 
 DB_KIND = os.environ.get("KS_TEST_DB", "sqlite")
@@ -51,6 +51,7 @@ def migrated(database_url: str) -> Iterator[None]:
     dispose_engines()
     upgrade_to_head()
     yield
+    uow.stop_writers()
 
 
 @pytest.fixture(autouse=True)
@@ -65,11 +66,13 @@ def empty_tables(migrated: None) -> Iterator[None]:
             for table in tables:
                 conn.execute(text(f"delete from {table}"))
     throttle.reset()
+    auth.forget_known()
 
 
 @pytest.fixture
 def session() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as s:
+    """For reading what the services did: every statement sees the newest commits."""
+    with Session(fresh_reads(get_engine()), expire_on_commit=False) as s:
         yield s
 
 
@@ -102,7 +105,12 @@ class MadeWorkshop:
     board_token: str
     followup_token: str
     focus_areas: list[FocusArea]
+    slug: str = ""
     participants: list[Member] = field(default_factory=list)
+
+    def page(self, name: str) -> str:
+        """A page's path: "facilitate", "board", "p", "followup"."""
+        return f"/w/{self.slug}/{name}"
 
     @property
     def facilitator(self) -> dict[str, str]:
@@ -133,29 +141,29 @@ def make_workshop() -> "MakeWorkshop":
         stage: str | None = None,
         **settings: object,
     ) -> MadeWorkshop:
-        with Session(get_engine(), expire_on_commit=False) as s:
-            created = workshops.create_workshop(
-                s,
-                workshops.WorkshopInput(
-                    title=str(settings.pop("title", "Tryggare Värnamo")), **settings
-                ),  # type: ignore[arg-type]
-            )
-            wid = created.workshop.id
-            assert wid is not None
-            made = MadeWorkshop(
-                wid,
-                created.workshop.join_code,
-                created.facilitator_token,
-                created.board_token,
-                created.followup_token,
-                created.focus_areas,
-            )
-            for i in range(participants):
-                joined = workshops.join(s, made.join_code, f"Deltagare {i + 1}", "Kommunen")
-                assert joined.participant.id is not None
-                made.participants.append(Member(joined.participant.id, joined.token))
-            if stage is not None:
-                workshops.set_stage(s, made.facilitator_principal, wid, stage)
+        created = uow.run(
+            workshops.create_workshop,
+            workshops.WorkshopInput(
+                title=str(settings.pop("title", "Tryggare Värnamo")), **settings
+            ),  # type: ignore[arg-type]
+        )
+        wid = created.workshop.id
+        assert wid is not None
+        made = MadeWorkshop(
+            wid,
+            created.workshop.join_code,
+            created.facilitator_token,
+            created.board_token,
+            created.followup_token,
+            created.focus_areas,
+            slug=created.workshop.slug,
+        )
+        for i in range(participants):
+            joined = uow.run(workshops.join, made.join_code, f"Deltagare {i + 1}", "Kommunen")
+            assert joined.participant.id is not None
+            made.participants.append(Member(joined.participant.id, joined.token))
+        if stage is not None:
+            uow.run(workshops.set_stage, made.facilitator_principal, wid, stage)
         return made
 
     return make

@@ -1,17 +1,21 @@
-"""Who is calling: `Authorization: Bearer <token>`."""
+"""Who is calling the JSON API: `Authorization: Bearer <token>`, any role of any workshop. What
+that role may do is the services' business; this only says who it is."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.deps import SessionDep
-from app.services.auth import Principal, resolve
+from app.deps import identify
+from app.services.auth import Principal
 
 
-def bearer_principal(request: Request, session: SessionDep) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return resolve(session, token.strip() if scheme.lower() == "bearer" else None)
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
-PrincipalDep = Annotated[Principal, Depends(bearer_principal)]
+async def caller(request: Request) -> Principal:
+    return await identify(bearer_token(request))
+
+
+CallerDep = Annotated[Principal, Depends(caller)]

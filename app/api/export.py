@@ -5,32 +5,15 @@ from typing import Any
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from app.api.deps import PrincipalDep
-from app.config import get_settings
-from app.deps import SessionDep
+from app.api.deps import CallerDep
+from app.db import reading
+from app.deps import WorkshopId
 from app.errors import domain_error_body
+from app.files import download, read_upload
 from app.services import archive, export, importer, workshops
 from app.services.importer import ImportRejected, ImportResult
 
 router = APIRouter(prefix="/api/v1", tags=["export"])
-
-
-def download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-def read_upload(file: UploadFile | None) -> bytes:
-    """At most one byte over the limit: enough for the service to refuse it."""
-    if file is None:
-        return b""
-    return file.file.read(get_settings().max_upload_bytes + 1)
 
 
 def import_answer(result: ImportResult) -> dict[str, Any]:
@@ -67,16 +50,18 @@ def rejected_answer(request: Request, exc: ImportRejected) -> JSONResponse:
 
 
 @router.get("/workshops/{workshop_id}/export.xlsx", response_class=Response)
-def export_xlsx(workshop_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
-    content = export.export_xlsx(session, principal, workshop_id)
-    workshop = workshops.get_workshop(session, workshop_id)
+def export_xlsx(workshop_id: WorkshopId, principal: CallerDep) -> Response:
+    with reading() as session:
+        content = export.export_xlsx(session, principal, workshop_id)
+        workshop = workshops.get_workshop(session, workshop_id)
     return download(content, export.XLSX_TYPE, export.file_name(workshop, "xlsx"))
 
 
 @router.get("/workshops/{workshop_id}/export.json")
-def export_json(workshop_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
-    data = archive.archive(session, principal, workshop_id)
-    workshop = workshops.get_workshop(session, workshop_id)
+def export_json(workshop_id: WorkshopId, principal: CallerDep) -> Response:
+    with reading() as session:
+        data = archive.archive(session, principal, workshop_id)
+        workshop = workshops.get_workshop(session, workshop_id)
     response = JSONResponse(data)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{export.file_name(workshop, "json")}"'
@@ -86,14 +71,13 @@ def export_json(workshop_id: int, principal: PrincipalDep, session: SessionDep) 
 
 @router.post("/workshops/{workshop_id}/import.xlsx")
 def import_xlsx(
-    workshop_id: int,
+    workshop_id: WorkshopId,
     request: Request,
-    principal: PrincipalDep,
-    session: SessionDep,
+    principal: CallerDep,
     file: UploadFile | None = File(default=None),
 ) -> Any:
     try:
-        result = importer.import_actions(session, principal, workshop_id, read_upload(file))
+        result = importer.import_actions(principal, workshop_id, read_upload(file))
     except ImportRejected as exc:
         return rejected_answer(request, exc)
     return import_answer(result)

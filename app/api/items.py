@@ -1,14 +1,19 @@
 """Notes: add, list, change, merge, delete."""
 
-from fastapi import APIRouter, Header, Query, Response
-from sqlmodel import Session
+from typing import Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.api import schemas
-from app.api.deps import PrincipalDep
-from app.deps import SessionDep
-from app.services import items
+from app.api.deps import CallerDep
+from app.db import reading
+from app.deps import ItemId, WorkshopId
+from app.errors import domain_error_body
+from app.services import items, uow
 from app.services.auth import Principal
-from app.services.errors import NotFound
+from app.services.errors import Stale
 from app.services.items import ItemView
 
 router = APIRouter(prefix="/api/v1", tags=["items"])
@@ -38,28 +43,25 @@ def item_out(view: ItemView) -> schemas.ItemOut:
         due_date=item.due_date,
         status=item.status,
         priority=item.priority,
+        version=item.version,
     )
 
 
-def one_item(session: Session, principal: Principal, item_id: int) -> schemas.ItemOut:
-    item = items.get_item(session, item_id)
-    views = items.list_items(session, principal, item.workshop_id, item_id=item_id)
-    if not views:
-        raise NotFound("No such note.")
-    return item_out(views[0])
+def one_item(principal: Principal, item_id: int) -> schemas.ItemOut:
+    with reading() as session:
+        return item_out(items.view_of(session, principal, item_id))
 
 
 @router.post("/workshops/{workshop_id}/items", status_code=201, response_model=schemas.ItemOut)
-def add_item(
-    workshop_id: int,
+async def add_item(
+    workshop_id: WorkshopId,
     body: schemas.ItemCreate,
-    principal: PrincipalDep,
-    session: SessionDep,
+    principal: CallerDep,
     response: Response,
     idempotency_key: str | None = Header(default=None, max_length=200),
 ) -> schemas.ItemOut:
-    item, created = items.add_item(
-        session,
+    view, created = await uow.submit(
+        items.add_item,
         principal,
         workshop_id,
         body.kind,
@@ -70,44 +72,57 @@ def add_item(
     )
     if not created:
         response.status_code = 200
-    assert item.id is not None
-    return one_item(session, principal, item.id)
+    return item_out(view)
 
 
 @router.get("/workshops/{workshop_id}/items", response_model=list[schemas.ItemOut])
 def list_items(
-    workshop_id: int,
-    principal: PrincipalDep,
-    session: SessionDep,
+    workshop_id: WorkshopId,
+    principal: CallerDep,
     kind: str | None = Query(default=None, max_length=20),
 ) -> list[schemas.ItemOut]:
-    return [item_out(v) for v in items.list_items(session, principal, workshop_id, kind=kind)]
+    with reading() as session:
+        views = items.list_items(session, principal, workshop_id, kind=kind)
+    return [item_out(v) for v in views]
 
 
 @router.get("/items/{item_id}", response_model=schemas.ItemOut)
-def read_item(item_id: int, principal: PrincipalDep, session: SessionDep) -> schemas.ItemOut:
-    return one_item(session, principal, item_id)
+def read_item(item_id: ItemId, principal: CallerDep) -> schemas.ItemOut:
+    return one_item(principal, item_id)
 
 
-@router.patch("/items/{item_id}", response_model=schemas.ItemOut)
-def update_item(
-    item_id: int, body: schemas.ItemPatchIn, principal: PrincipalDep, session: SessionDep
-) -> schemas.ItemOut:
-    patch = items.ItemPatch(**{name: getattr(body, name) for name in body.model_fields_set})
-    items.update_item(session, principal, item_id, patch)
-    return one_item(session, principal, item_id)
+@router.patch(
+    "/items/{item_id}",
+    response_model=schemas.ItemOut,
+    responses={409: {"description": "Stale `version`: `item` holds the note as it is now."}},
+)
+async def update_item(
+    item_id: ItemId, body: schemas.ItemPatchIn, principal: CallerDep, request: Request
+) -> Any:
+    """Send only what changes, and `version` (the note as you last saw it): when someone changed
+    it since, the answer is 409 with the note as it is now, and nothing changes."""
+    sent = body.model_fields_set - {"version"}
+    patch = items.ItemPatch(**{name: getattr(body, name) for name in sent})
+    try:
+        view = await uow.submit(items.update_item, principal, item_id, patch, body.version)
+    except Stale as exc:
+        answer = domain_error_body(request, exc)
+        if isinstance(exc.current, ItemView):
+            answer["item"] = item_out(exc.current).model_dump(mode="json")
+        return JSONResponse(answer, status_code=exc.status_code)
+    return item_out(view)
 
 
 @router.post("/items/{item_id}/merge", response_model=schemas.ItemOut)
-def merge_item(
-    item_id: int, body: schemas.MergeIn, principal: PrincipalDep, session: SessionDep
+async def merge_item(
+    item_id: ItemId, body: schemas.MergeIn, principal: CallerDep
 ) -> schemas.ItemOut:
-    survivor = items.merge_items(session, principal, item_id, body.into)
+    survivor = await uow.submit(items.merge_items, principal, item_id, body.into)
     assert survivor.id is not None
-    return one_item(session, principal, survivor.id)
+    return await run_in_threadpool(one_item, principal, survivor.id)
 
 
 @router.delete("/items/{item_id}", status_code=204)
-def delete_item(item_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
-    items.delete_item(session, principal, item_id)
+async def delete_item(item_id: ItemId, principal: CallerDep) -> Response:
+    await uow.submit(items.delete_item, principal, item_id)
     return Response(status_code=204)

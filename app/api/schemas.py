@@ -1,8 +1,14 @@
 """Request and answer bodies of the JSON API. Types and sizes only: the rules are in services."""
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, Field
+
+from app.deps import MAX_ID
+
+# An id in a body: a row id fits PostgreSQL's integer; anything else names no row (422).
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class WorkshopCreate(BaseModel):
@@ -69,13 +75,19 @@ class WorkshopOut(BaseModel):
 
 class StageChange(BaseModel):
     stage: str = Field(max_length=40)
+    from_: str | None = Field(
+        default=None,
+        alias="from",
+        max_length=40,
+        description="The stage the caller believes is current; when it is not, 409.",
+    )
 
 
 class ItemCreate(BaseModel):
     kind: str = Field(max_length=20)
-    focus_area_id: int
+    focus_area_id: Id
     text: str = Field(max_length=10_000)
-    links: list[int] = Field(default_factory=list, max_length=200)
+    links: list[Id] = Field(default_factory=list, max_length=200)
 
 
 class ItemPatchIn(BaseModel):
@@ -83,19 +95,25 @@ class ItemPatchIn(BaseModel):
 
     text: str | None = Field(default=None, max_length=10_000)
     hidden: bool | None = None
-    focus_area_id: int | None = None
-    links: list[int] | None = Field(default=None, max_length=200)
+    focus_area_id: Id | None = None
+    links: list[Id] | None = Field(default=None, max_length=200)
     group_label: str | None = Field(default=None, max_length=1000)
     owner_organization: str | None = Field(default=None, max_length=1000)
     owner_person: str | None = Field(default=None, max_length=1000)
     due_date: str | None = Field(default=None, max_length=40)
     status: str | None = Field(default=None, max_length=40)
-    priority: int | None = None
+    priority: int | None = Field(default=None, ge=-MAX_ID, le=MAX_ID)
     shortlisted: bool | None = None
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The note's version the edit starts from; when it is not current, 409.",
+    )
 
 
 class MergeIn(BaseModel):
-    into: int
+    into: Id
 
 
 class ItemOut(BaseModel):
@@ -120,3 +138,4 @@ class ItemOut(BaseModel):
     due_date: dt.date | None
     status: str
     priority: int | None
+    version: int

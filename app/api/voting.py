@@ -3,15 +3,26 @@ app/services/voting.py and app/services/ratings.py; these routes only translate.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, Field, StrictInt
+from starlette.concurrency import run_in_threadpool
 
 from app.api import schemas
-from app.api.deps import PrincipalDep
-from app.api.workshops import state_answer
-from app.deps import SessionDep
-from app.services import ratings, voting, workshops
+from app.api.deps import CallerDep
+from app.api.schemas import Id
+from app.api.workshops import read_state
+from app.db import reading
+from app.deps import ItemId, WorkshopId
+from app.services import ratings, uow, voting
 from app.services.voting import VOTED_KINDS, VotingProgress
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        max_length=200,
+        description="The same key again (a retry after a lost answer) changes nothing more.",
+    ),
+]
 
 router = APIRouter(prefix="/api/v1", tags=["voting"])
 
@@ -47,7 +58,7 @@ class RankedOut(BaseModel):
 
 class ShortlistIn(BaseModel):
     top: StrictInt = 3
-    focus_area_id: int | None = None
+    focus_area_id: Id | None = None
 
 
 class ShortlistOut(BaseModel):
@@ -71,42 +82,48 @@ def progress_out(progress: VotingProgress) -> ProgressOut:
 
 
 @router.put("/workshops/{workshop_id}/voting", response_model=schemas.WorkshopOut)
-def set_voting(
-    workshop_id: int, body: VotingChange, principal: PrincipalDep, session: SessionDep
+async def set_voting(
+    workshop_id: WorkshopId, body: VotingChange, principal: CallerDep
 ) -> schemas.WorkshopOut:
-    voting.set_voting(session, principal, workshop_id, body.kind, body.state)
-    return state_answer(workshops.read_state(session, principal, workshop_id))
+    await uow.submit(voting.set_voting, principal, workshop_id, body.kind, body.state)
+    return await run_in_threadpool(read_state, principal, workshop_id)
 
 
 @router.get("/workshops/{workshop_id}/voting", response_model=dict[str, ProgressOut])
-def voting_progress(
-    workshop_id: int, principal: PrincipalDep, session: SessionDep
-) -> dict[str, ProgressOut]:
+def voting_progress(workshop_id: WorkshopId, principal: CallerDep) -> dict[str, ProgressOut]:
     """Per kind: how many have voted and dots used; the tally when the caller may see it."""
-    return {
-        kind.value: progress_out(voting.progress(session, principal, workshop_id, kind))
-        for kind in VOTED_KINDS
-    }
+    with reading() as session:
+        return {
+            kind.value: progress_out(voting.progress(session, principal, workshop_id, kind))
+            for kind in VOTED_KINDS
+        }
 
 
 @router.post("/items/{item_id}/votes", status_code=201, response_model=VotesLeft)
-def cast_vote(item_id: int, principal: PrincipalDep, session: SessionDep) -> VotesLeft:
-    return VotesLeft(votes_left=voting.cast_vote(session, principal, item_id))
+async def cast_vote(
+    item_id: ItemId, principal: CallerDep, idempotency_key: IdempotencyKey = None
+) -> VotesLeft:
+    left = await uow.submit(voting.cast_vote, principal, item_id, idempotency_key)
+    return VotesLeft(votes_left=left)
 
 
 @router.delete("/items/{item_id}/votes", response_model=VotesLeft)
-def remove_vote(item_id: int, principal: PrincipalDep, session: SessionDep) -> VotesLeft:
-    return VotesLeft(votes_left=voting.remove_vote(session, principal, item_id))
+async def remove_vote(
+    item_id: ItemId, principal: CallerDep, idempotency_key: IdempotencyKey = None
+) -> VotesLeft:
+    left = await uow.submit(voting.remove_vote, principal, item_id, idempotency_key)
+    return VotesLeft(votes_left=left)
 
 
 @router.get("/workshops/{workshop_id}/ranking", response_model=list[RankedOut])
 def ranking(
-    workshop_id: int,
-    principal: PrincipalDep,
-    session: SessionDep,
+    workshop_id: WorkshopId,
+    principal: CallerDep,
     kind: Annotated[str, Query(max_length=20)],
-    focus_area_id: int | None = None,
+    focus_area_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> list[RankedOut]:
+    with reading() as session:
+        ranked = voting.ranking(session, principal, workshop_id, kind, focus_area_id)
     return [
         RankedOut(
             id=r.item.id or 0,
@@ -116,19 +133,21 @@ def ranking(
             rank=r.rank,
             shortlisted=r.item.shortlisted,
         )
-        for r in voting.ranking(session, principal, workshop_id, kind, focus_area_id)
+        for r in ranked
     ]
 
 
 @router.post("/workshops/{workshop_id}/shortlist", response_model=ShortlistOut)
-def shortlist(
-    workshop_id: int, body: ShortlistIn, principal: PrincipalDep, session: SessionDep
+async def shortlist(
+    workshop_id: WorkshopId, body: ShortlistIn, principal: CallerDep
 ) -> ShortlistOut:
-    chosen = voting.shortlist_top(session, principal, workshop_id, body.top, body.focus_area_id)
+    chosen = await uow.submit(
+        voting.shortlist_top, principal, workshop_id, body.top, body.focus_area_id
+    )
     return ShortlistOut(item_ids=chosen)
 
 
 @router.put("/items/{item_id}/rating", response_model=RatingOut)
-def rate(item_id: int, body: RatingIn, principal: PrincipalDep, session: SessionDep) -> RatingOut:
-    rating = ratings.rate_action(session, principal, item_id, body.impact, body.effort)
+async def rate(item_id: ItemId, body: RatingIn, principal: CallerDep) -> RatingOut:
+    rating = await uow.submit(ratings.rate_action, principal, item_id, body.impact, body.effort)
     return RatingOut(item_id=rating.item_id, impact=rating.impact, effort=rating.effort)

@@ -1,26 +1,18 @@
 """Workshops: create, join, read, move the stage."""
 
-import secrets
-
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from app.api import schemas
-from app.api.deps import PrincipalDep
-from app.config import get_settings
-from app.deps import SessionDep
-from app.services import workshops
-from app.services.errors import Unauthorized
+from app.api.deps import CallerDep
+from app.db import reading
+from app.deps import WorkshopId
+from app.links import base_url, workshop_urls
+from app.services import uow, workshops
+from app.services.auth import Principal
 from app.services.workshops import CreatedWorkshop, WorkshopState
-from app.web.common import base_url
-from app.web.links import workshop_urls
 
 router = APIRouter(prefix="/api/v1", tags=["workshops"])
-
-
-def check_admin_password(given: str | None) -> None:
-    expected = get_settings().admin_password
-    if expected and not secrets.compare_digest((given or "").encode(), expected.encode()):
-        raise Unauthorized("Creating a workshop needs the admin password.")
 
 
 def created_answer(request: Request, created: CreatedWorkshop) -> schemas.WorkshopCreated:
@@ -58,13 +50,18 @@ def state_answer(state: WorkshopState) -> schemas.WorkshopOut:
     )
 
 
+def read_state(principal: Principal, workshop_id: int) -> schemas.WorkshopOut:
+    with reading() as session:
+        return state_answer(workshops.read_state(session, principal, workshop_id))
+
+
 @router.post("/workshops", status_code=201, response_model=schemas.WorkshopCreated)
-def create_workshop(
-    body: schemas.WorkshopCreate, request: Request, session: SessionDep
+async def create_workshop(
+    body: schemas.WorkshopCreate, request: Request
 ) -> schemas.WorkshopCreated:
-    check_admin_password(request.headers.get("x-admin-password"))
-    created = workshops.create_workshop(
-        session,
+    workshops.check_admin_password(request.headers.get("x-admin-password"))
+    created = await uow.submit(
+        workshops.create_workshop,
         workshops.WorkshopInput(
             title=body.title,
             focus_areas=body.focus_areas,
@@ -78,9 +75,9 @@ def create_workshop(
 
 
 @router.post("/join", status_code=201, response_model=schemas.Joined)
-def join(body: schemas.JoinRequest, request: Request, session: SessionDep) -> schemas.Joined:
-    joined = workshops.join(
-        session,
+async def join(body: schemas.JoinRequest, request: Request) -> schemas.Joined:
+    joined = await uow.submit(
+        workshops.join,
         body.join_code,
         body.display_name,
         body.organization,
@@ -95,15 +92,15 @@ def join(body: schemas.JoinRequest, request: Request, session: SessionDep) -> sc
 
 
 @router.get("/workshops/{workshop_id}", response_model=schemas.WorkshopOut)
-def read_workshop(
-    workshop_id: int, principal: PrincipalDep, session: SessionDep
-) -> schemas.WorkshopOut:
-    return state_answer(workshops.read_state(session, principal, workshop_id))
+def read_workshop(workshop_id: WorkshopId, principal: CallerDep) -> schemas.WorkshopOut:
+    return read_state(principal, workshop_id)
 
 
 @router.put("/workshops/{workshop_id}/stage", response_model=schemas.WorkshopOut)
-def set_stage(
-    workshop_id: int, body: schemas.StageChange, principal: PrincipalDep, session: SessionDep
+async def set_stage(
+    workshop_id: WorkshopId, body: schemas.StageChange, principal: CallerDep
 ) -> schemas.WorkshopOut:
-    workshops.set_stage(session, principal, workshop_id, body.stage)
-    return state_answer(workshops.read_state(session, principal, workshop_id))
+    """Move the room. With `from`, the move happens only if that is still the stage (else 409
+    and nothing moves): a double click or a second tab cannot skip a stage."""
+    await uow.submit(workshops.set_stage, principal, workshop_id, body.stage, body.from_)
+    return await run_in_threadpool(read_state, principal, workshop_id)

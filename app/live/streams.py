@@ -10,14 +10,16 @@ import anyio
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from app.api.deps import bearer_principal
-from app.db import session_scope
+from app.api.deps import caller
+from app.db import reading
+from app.deps import MAX_ID, WorkshopId
 from app.live.hub import Hub, Message, repeated
 from app.live.render import coalesce_key, render_event, render_key
 from app.services import events
 from app.services.auth import Principal, Role, require
 from app.services.workshops import get_workshop
-from app.web.common import language, page_principal
+from app.web.common import language
+from app.web.deps import page_principal, workshop_of
 
 router = APIRouter()
 
@@ -30,15 +32,14 @@ RETRY_MS = 2000
 
 
 def _last_seen(request: Request) -> int | None:
-    raw = request.headers.get("last-event-id") or request.query_params.get("last")
-    try:
-        return max(0, int(raw)) if raw is not None else None
-    except ValueError:
-        return None
+    raw = (request.headers.get("last-event-id") or request.query_params.get("last") or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        return None  # not an event id of ours: start from now
+    return min(int(raw), MAX_ID)
 
 
 def _current_seq(workshop_id: int) -> int:
-    with session_scope() as session:
+    with reading() as session:
         return get_workshop(session, workshop_id).event_seq
 
 
@@ -50,7 +51,7 @@ PAGE = 1000
 def _missed(workshop_id: int, after: int, audience: str) -> list[Message]:
     """What a reconnecting screen missed. The JSON stream gets every event; a page gets each
     render once (like a burst of live events), or one panel reload when it was away long."""
-    with session_scope() as session:
+    with reading() as session:
         if audience.startswith("api-"):
             logged: list[events.LoggedEvent] = []
             while page := events.events_since(session, workshop_id, after, limit=PAGE):
@@ -97,22 +98,21 @@ async def _stream(
         hub.unsubscribe(sub)
 
 
-def _authorise_page(request: Request, workshop_id: int, audience: str) -> str:
-    """The screen's audience with its language, e.g. "participant:sv"."""
-    with session_scope() as session:
-        page_principal(request, session, workshop_id, *AUDIENCE_ROLES[audience])
-        lang = language(request, get_workshop(session, workshop_id))
-    return f"{audience}:{lang}"
+def _language(request: Request, workshop_id: int) -> str:
+    with reading() as session:
+        return language(request, get_workshop(session, workshop_id))
 
 
-@router.get("/w/{workshop_id}/stream", include_in_schema=False)
-async def page_stream(workshop_id: int, request: Request) -> EventSourceResponse:
+@router.get("/w/{slug}/stream", include_in_schema=False)
+async def page_stream(slug: str, request: Request) -> EventSourceResponse:
     audience = request.query_params.get("as", "participant")
     if audience not in AUDIENCE_ROLES:
         audience = "participant"
-    audience = await anyio.to_thread.run_sync(_authorise_page, request, workshop_id, audience)
+    workshop_id = await workshop_of(slug)
+    await page_principal(request, workshop_id, AUDIENCE_ROLES[audience])
+    lang = await anyio.to_thread.run_sync(_language, request, workshop_id)
     return EventSourceResponse(
-        _stream(request, workshop_id, audience, _last_seen(request)),
+        _stream(request, workshop_id, f"{audience}:{lang}", _last_seen(request)),
         ping=15,
         # A named event, not a comment: browsers surface it, so app.js can tell a silently dead
         # connection (wifi gone without a reset) from a quiet workshop.
@@ -122,17 +122,11 @@ async def page_stream(workshop_id: int, request: Request) -> EventSourceResponse
     )
 
 
-def _authorise_api(request: Request, workshop_id: int) -> Principal:
-    with session_scope() as session:
-        principal = bearer_principal(request, session)
-        return require(principal, workshop_id)
-
-
 @router.get("/api/v1/workshops/{workshop_id}/events", tags=["live"])
-async def api_stream(workshop_id: int, request: Request) -> EventSourceResponse:
+async def api_stream(workshop_id: WorkshopId, request: Request) -> EventSourceResponse:
     """`text/event-stream` of the workshop's events: `id:` is the event seq, `event:` its kind,
     `data:` a small JSON object naming what changed. Send `Last-Event-ID` to replay."""
-    principal = await anyio.to_thread.run_sync(_authorise_api, request, workshop_id)
+    principal: Principal = require(await caller(request), workshop_id)
     audience = f"api-{principal.role.value}"
     return EventSourceResponse(
         _stream(request, workshop_id, audience, _last_seen(request)),

@@ -19,6 +19,9 @@ class Role(StrEnum):
     followup = "followup"
 
 
+TOKEN_MAX = 200
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -38,14 +41,39 @@ class Principal:
         return self.role is Role.facilitator
 
 
+# Tokens never change hands and are never revoked, so who holds one can be remembered: a tap from a
+# phone that was seen before needs no database read to say who it is.
+_KNOWN_MAX = 50_000
+_known: dict[str, Principal] = {}
+
+
+def known(token: str | None) -> Principal | None:
+    """Who holds this token, if this process has seen it; None means "ask the database"."""
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    return _known.get(hash_token(token))
+
+
 def resolve(session: Session, token: str | None) -> Principal:
     """Whoever holds this token, in whichever workshop; Unauthorized when nobody does."""
-    if not token or len(token) > 200:
+    if not token or len(token) > TOKEN_MAX:
         raise Unauthorized("Missing or unknown key.")
     digest = hash_token(token)
-    participant = session.exec(select(Participant).where(Participant.token_hash == digest)).first()
+    if digest in _known:
+        return _known[digest]
+    principal = _lookup(session, digest)
+    if len(_known) >= _KNOWN_MAX:
+        _known.clear()  # crude, but bounded; a miss only costs one read
+    _known[digest] = principal
+    return principal
+
+
+def _lookup(session: Session, digest: str) -> Principal:
+    participant = session.exec(
+        select(Participant.id, Participant.workshop_id).where(Participant.token_hash == digest)
+    ).first()
     if participant is not None:
-        return Principal(Role.participant, participant.workshop_id, participant.id)
+        return Principal(Role.participant, participant[1], participant[0])
     for role, column in (
         (Role.facilitator, Workshop.facilitator_token_hash),
         (Role.board, Workshop.board_token_hash),
@@ -55,6 +83,11 @@ def resolve(session: Session, token: str | None) -> Principal:
         if workshop_id is not None:
             return Principal(role, workshop_id)
     raise Unauthorized("Missing or unknown key.")
+
+
+def forget_known() -> None:
+    """For tests that empty the database between them."""
+    _known.clear()
 
 
 def require(principal: Principal, workshop_id: int, *roles: Role) -> Principal:

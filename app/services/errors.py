@@ -51,3 +51,19 @@ class TooLarge(DomainError):
 
 class TooManyAttempts(DomainError):
     status_code = 429
+
+
+class Stale(NotAllowedNow):
+    """The change was made against an older state (a stale version or stage): nothing changed.
+    `current` is what the caller should look at now (e.g. the note as it is)."""
+
+    def __init__(self, message: str, *, current: Any = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.current = current
+
+
+class Busy(DomainError):
+    """Too much at once: the change was not made; try again in `retry_after` seconds."""
+
+    status_code = 503
+    retry_after = 2

@@ -187,6 +187,10 @@ class Results:
         return self.workshop.id
 
     @property
+    def slug(self) -> str:
+        return self.workshop.slug
+
+    @property
     def participant_count(self) -> int:
         return sum(o.count for o in self.organizations)
 

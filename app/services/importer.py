@@ -2,8 +2,8 @@
 recognises by ID. All or nothing: one problem anywhere and nothing changes, and every problem is
 reported with its row and column so it can be fixed in the file.
 
-The workbook is read before the change begins, so a slow file never holds the workshop's lock
-(on SQLite, the whole database's write lock) while the room is voting.
+The workbook is read before the change is queued, so a slow file never holds the workshop's
+lock, nor the unit of work's lane that every change of the room goes through.
 """
 
 import zipfile
@@ -14,13 +14,14 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from app.config import get_settings
+from app.db import reading
 from app.i18n import LANGUAGES, translate
 from app.i18n.labels import STATUS_LABELS
 from app.models import Item, Kind, Status, utcnow
-from app.services import events, items, workshops
+from app.services import items, uow, workshops
 from app.services.auth import Principal, Role, require
 from app.services.errors import DomainError, Invalid, TooLarge
 from app.services.export import (
@@ -29,6 +30,7 @@ from app.services.export import (
     SHEET_ABOUT,
     SHEET_ACTIONS,
 )
+from app.services.uow import Change
 
 MAX_UNPACKED = 100 * 1024 * 1024  # a 5 MB file that unpacks to more is not an action list
 MAX_ROWS = 20_000
@@ -332,10 +334,9 @@ def _read_row(
     return new
 
 
-def import_actions(
-    session: Session, principal: Principal, workshop_id: int, data: bytes
-) -> ImportResult:
-    """Apply an edited export to the workshop's actions, all or nothing."""
+def import_actions(principal: Principal, workshop_id: int, data: bytes) -> ImportResult:
+    """Apply an edited export to the workshop's actions, all or nothing. Call from a thread: the
+    file is read first, outside the unit of work's lane (see the module's note)."""
     require(principal, workshop_id, Role.facilitator, Role.followup)
     limit = get_settings().max_upload_bytes
     if len(data) > limit:
@@ -344,9 +345,8 @@ def import_actions(
         )
     if not data:
         raise Invalid("Choose the Excel file (.xlsx) to upload.", field="file")
-    lang = workshops.get_workshop(session, workshop_id).language
-    # End the read that found who is asking before the slow part (see the module's note).
-    session.rollback()
+    with reading() as session:
+        lang = workshops.get_workshop(session, workshop_id).language
     book = read_workbook(data, lang)
     if book.workshop_id != workshop_id:
         raise Invalid(
@@ -354,8 +354,15 @@ def import_actions(
             field="file",
             number=book.workshop_id,
         )
+    return uow.run(_apply, principal, workshop_id, book)
 
-    workshop = events.begin_change(session, workshop_id)
+
+def _apply(
+    change: Change, principal: Principal, workshop_id: int, book: ParsedBook
+) -> ImportResult:
+    require(principal, workshop_id, Role.facilitator, Role.followup)
+    session = change.session
+    change.lock(workshop_id)
     actions = {
         item.id: item
         for item in session.exec(
@@ -423,18 +430,16 @@ def import_actions(
         if differences:
             changed.append(RowChange(row, item_id, item.text, differences))
     if problems:
-        session.rollback()
         raise ImportRejected(problems)
     if not changed:
-        session.rollback()  # nothing to record: the event counter stays where it was
-        return ImportResult(len(book.rows), [])
+        return ImportResult(len(book.rows), [])  # nothing to record: no event number used
     now = utcnow()
-    for change in changed:
-        item = actions[change.item_id]
-        for difference in change.changes:
+    for row_change in changed:
+        item = actions[row_change.item_id]
+        for difference in row_change.changes:
             setattr(item, difference.field, difference.after)
         item.updated_at = now
+        item.version += 1
         session.add(item)
-    events.log(session, workshop, "items.imported", item_ids=[c.item_id for c in changed])
-    session.commit()
+    change.log("items.imported", item_ids=[c.item_id for c in changed])
     return ImportResult(len(book.rows), changed)

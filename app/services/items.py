@@ -5,9 +5,12 @@ it explains, an action to the causes it addresses. Links point only to the kind 
 same workshop.
 """
 
+from __future__ import annotations
+
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -30,9 +33,9 @@ from app.models import (
     Workshop,
     utcnow,
 )
-from app.services import events
 from app.services.auth import Principal, Role, require
-from app.services.errors import Forbidden, Invalid, NotAllowedNow, NotFound
+from app.services.errors import Forbidden, Invalid, NotAllowedNow, NotFound, Stale
+from app.services.uow import Change
 from app.services.workshops import voting_state
 
 # Which kind a participant may add in which stage, and what each kind links to.
@@ -93,17 +96,15 @@ def _check_links(session: Session, workshop_id: int, kind: Kind, links: list[int
     return wanted
 
 
-def get_item(session: Session, item_id: int, fresh: bool = False) -> Item:
-    """fresh: read it again from the database (after begin_change, so checks see the state
-    under the lock, not what this session cached before it)."""
-    item = session.get(Item, item_id, populate_existing=fresh)
+def get_item(session: Session, item_id: int) -> Item:
+    item = session.get(Item, item_id)
     if item is None:
         raise NotFound("No such note.")
     return item
 
 
 def add_item(
-    session: Session,
+    change: Change,
     principal: Principal,
     workshop_id: int,
     kind: str,
@@ -111,12 +112,14 @@ def add_item(
     text: str | None,
     links: list[int] | None = None,
     idempotency_key: str | None = None,
-) -> tuple[Item, bool]:
-    """Add a note; returns (item, created). A repeated idempotency key returns the first item."""
+) -> tuple[ItemView, bool]:
+    """Add a note; returns (the note as its author sees it, created). A repeated idempotency key
+    returns the first note."""
     require(principal, workshop_id, Role.participant, Role.facilitator)
     if idempotency_key is not None and not 0 < len(idempotency_key) <= KEY_MAX:
         raise Invalid("Bad idempotency key.", field="idempotency_key")
-    workshop = events.begin_change(session, workshop_id)
+    session = change.session
+    workshop = change.lock(workshop_id)
     if idempotency_key:
         first = session.exec(
             select(Item).where(
@@ -126,8 +129,8 @@ def add_item(
         if first is not None:
             if first.participant_id != principal.participant_id:
                 raise Invalid("Bad idempotency key.", field="idempotency_key")
-            session.rollback()
-            return first, False
+            assert first.id is not None
+            return view_of(session, principal, first.id), False
     the_kind = _check_kind(kind)
     text = clean_text(text)
     area_id = _check_area(session, workshop_id, focus_area_id)
@@ -148,9 +151,8 @@ def add_item(
     session.add_all(
         [Link(workshop_id=workshop_id, from_item_id=item.id, to_item_id=t) for t in wanted]
     )
-    events.log(session, workshop, "item.created", item_id=item.id, kind=the_kind, area=area_id)
-    session.commit()
-    return item, True
+    change.log("item.created", item_id=item.id, kind=the_kind, area=area_id)
+    return view_of(session, principal, item.id), True
 
 
 @dataclass
@@ -184,13 +186,19 @@ ACTION_FIELDS = {
 }
 
 
-def _author_may_edit(workshop: Workshop, item: Item, principal: Principal) -> None:
+def _author_may_edit(
+    session: Session, workshop: Workshop, item: Item, principal: Principal
+) -> None:
     if principal.role is not Role.participant or item.participant_id != principal.participant_id:
         raise Forbidden("Only the facilitator can change other people's notes.")
     if STAGE_KIND.get(Stage(workshop.stage)) != item.kind:
         raise NotAllowedNow("This stage is over: the note can no longer be changed.")
     if item.hidden or item.merged_into_id is not None:
         raise NotAllowedNow("The facilitator has moved or hidden this note.")
+    dotted = session.exec(select(Vote.id).where(Vote.item_id == item.id).limit(1)).first()
+    if dotted is not None:
+        # Else the words people voted for could be swapped after the vote.
+        raise NotAllowedNow("People have put dots on this note, so it can no longer be changed.")
 
 
 def _optional_text(value: Any, field_name: str, limit: int) -> str | None:
@@ -204,16 +212,29 @@ def _optional_text(value: Any, field_name: str, limit: int) -> str | None:
     return cleaned or None
 
 
-def update_item(session: Session, principal: Principal, item_id: int, patch: ItemPatch) -> Item:
-    item = get_item(session, item_id)
+def update_item(
+    change: Change,
+    principal: Principal,
+    item_id: int,
+    patch: ItemPatch,
+    version: int | None = None,
+) -> ItemView:
+    """Change the fields that were sent. `version` is the note's version the editor started
+    from: when someone changed the note since, nothing changes (Stale, with the note as it is)."""
+    session = change.session
+    workshop, item = change.lock_item(item_id)
     require(principal, item.workshop_id)
     changes = patch.sent()
-    workshop = events.begin_change(session, item.workshop_id)
-    item = get_item(session, item_id, fresh=True)
     if principal.role is not Role.facilitator:
         if set(changes) - AUTHOR_FIELDS:
             raise Forbidden("Only the facilitator can do that.")
-        _author_may_edit(workshop, item, principal)
+        _author_may_edit(session, workshop, item, principal)
+    if version is not None and version != item.version:
+        raise Stale(
+            "Someone changed this note in the meantime. Here it is as it is now.",
+            field="version",
+            current=view_of(session, principal, item_id),
+        )
     if set(changes) & ACTION_FIELDS and item.kind != Kind.action:
         raise Invalid("Only actions have owners, dates, status and priority.", field="kind")
     previous_area = item.focus_area_id
@@ -236,11 +257,12 @@ def update_item(session: Session, principal: Principal, item_id: int, patch: Ite
             [Link(workshop_id=item.workshop_id, from_item_id=item_id, to_item_id=t) for t in wanted]
         )
     _apply_action_fields(item, changes)
+    if not session.is_modified(item) and "links" not in changes:
+        return view_of(session, principal, item_id)  # nothing differs: no event, same version
     item.updated_at = utcnow()
+    item.version += 1
     session.add(item)
-    events.log(
-        session,
-        workshop,
+    change.log(
         "item.updated",
         item_id=item_id,
         kind=item.kind,
@@ -248,8 +270,7 @@ def update_item(session: Session, principal: Principal, item_id: int, patch: Ite
         previous_area=previous_area,
         fields=sorted(changes),
     )
-    session.commit()
-    return item
+    return view_of(session, principal, item_id)
 
 
 PRIORITY_MAX = 1000  # unbounded, a huge number overflowed the integer column: a 500
@@ -260,9 +281,6 @@ def validate_action_fields(changes: dict[str, Any]) -> dict[str, Any]:
     """The clean values of the action fields in `changes` (owner organization, owner, due date,
     status, priority, shortlisted), or Invalid naming the field; other keys are left out. The
     one place these rules live: a PATCH and the Excel re-import both go through it."""
-    import re
-    from datetime import datetime
-
     values: dict[str, Any] = {}
     if "owner_organization" in changes:
         values["owner_organization"] = _optional_text(
@@ -332,31 +350,29 @@ def parse_due_date(value: Any) -> date | None:
         raise Invalid("Write the date as YYYY-MM-DD.", field="due_date") from None
 
 
-def delete_item(session: Session, principal: Principal, item_id: int) -> None:
-    item = get_item(session, item_id)
+def delete_item(change: Change, principal: Principal, item_id: int) -> None:
+    session = change.session
+    workshop, item = change.lock_item(item_id)
     require(principal, item.workshop_id)
-    workshop = events.begin_change(session, item.workshop_id)
-    item = get_item(session, item_id, fresh=True)
     if principal.role is not Role.facilitator:
-        _author_may_edit(workshop, item, principal)
+        _author_may_edit(session, workshop, item, principal)
     kind, area = item.kind, item.focus_area_id
     # Notes merged into this one come back rather than vanish with it.
     session.exec(
         update(Item).where(col(Item.merged_into_id) == item_id).values(merged_into_id=None)
     )
     session.delete(item)
-    events.log(session, workshop, "item.deleted", item_id=item_id, kind=kind, area=area)
-    session.commit()
+    change.log("item.deleted", item_id=item_id, kind=kind, area=area)
 
 
-def merge_items(session: Session, principal: Principal, item_id: int, into_id: int) -> Item:
+def merge_items(change: Change, principal: Principal, item_id: int, into_id: int) -> Item:
     """Merge a duplicate into another note: its votes, ratings and links follow the survivor."""
-    require(principal, get_item(session, item_id).workshop_id, Role.facilitator)
-    workshop = events.begin_change(session, principal.workshop_id)
+    session = change.session
     # Checked under the lock: two merges racing (A into B, B into A) must not both pass.
-    item = get_item(session, item_id, fresh=True)
-    survivor = get_item(session, into_id, fresh=True)
-    if survivor.workshop_id != item.workshop_id:
+    _workshop, item = change.lock_item(item_id)
+    require(principal, item.workshop_id, Role.facilitator)
+    survivor = session.get(Item, into_id, populate_existing=True)
+    if survivor is None or survivor.workshop_id != item.workshop_id:
         raise NotFound("No such note.")
     if item_id == into_id or survivor.kind != item.kind:
         raise Invalid("Merge a note into another note of the same kind.", field="into")
@@ -372,10 +388,9 @@ def merge_items(session: Session, principal: Principal, item_id: int, into_id: i
     )
     item.merged_into_id = into_id
     item.updated_at = utcnow()
+    item.version += 1
     session.add(item)
-    events.log(
-        session,
-        workshop,
+    change.log(
         "item.merged",
         item_id=item_id,
         into=into_id,
@@ -383,7 +398,6 @@ def merge_items(session: Session, principal: Principal, item_id: int, into_id: i
         area=item.focus_area_id,
         previous_area=survivor.focus_area_id,
     )
-    session.commit()
     return survivor
 
 
@@ -538,10 +552,20 @@ def list_items(
     return views
 
 
-def set_show_names(session: Session, principal: Principal, workshop_id: int, show: bool) -> None:
+def set_show_names(change: Change, principal: Principal, workshop_id: int, show: bool) -> None:
     require(principal, workshop_id, Role.facilitator)
-    workshop = events.begin_change(session, workshop_id)
+    workshop = change.lock(workshop_id)
+    if workshop.show_names == show:
+        return
     workshop.show_names = show
-    session.add(workshop)
-    events.log(session, workshop, "names", show=show)
-    session.commit()
+    change.session.add(workshop)
+    change.log("names", show=show)
+
+
+def view_of(session: Session, principal: Principal, item_id: int) -> ItemView:
+    """One note as this principal may see it (NotFound when they may not)."""
+    item = get_item(session, item_id)
+    views = list_items(session, principal, item.workshop_id, item_id=item_id)
+    if not views:
+        raise NotFound("No such note.")
+    return views[0]

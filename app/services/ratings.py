@@ -15,10 +15,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import Item, Kind, Rating, Stage, utcnow
-from app.services import events
 from app.services.auth import Principal, Role, require
-from app.services.errors import Invalid, NotAllowedNow, NotFound
-from app.services.items import ItemView, get_item, list_items
+from app.services.errors import Invalid, NotAllowedNow
+from app.services.items import ItemView, list_items
+from app.services.uow import Change
 
 SCALE = (1, 5)
 
@@ -71,25 +71,22 @@ def _check_score(value: Any, field_name: str) -> int:
 
 
 def rate_action(
-    session: Session, principal: Principal, item_id: int, impact: Any, effort: Any
+    change: Change, principal: Principal, item_id: int, impact: Any, effort: Any
 ) -> Rating:
     """Save the participant's impact and effort for an action, replacing an earlier rating."""
-    item = get_item(session, item_id)
+    impact = _check_score(impact, "impact")
+    effort = _check_score(effort, "effort")
+    session = change.session
+    workshop, item = change.lock_item(item_id)
     require(principal, item.workshop_id, Role.participant)
     assert principal.participant_id is not None
     if item.kind != Kind.action:
         raise Invalid("Only actions are rated.", field="kind")
-    impact = _check_score(impact, "impact")
-    effort = _check_score(effort, "effort")
-    workshop = events.begin_change(session, item.workshop_id)
-    fresh = session.get(Item, item_id, populate_existing=True)
-    if fresh is None:
-        raise NotFound("No such note.")
     if workshop.stage != Stage.prioritize:
         raise NotAllowedNow("Actions are rated in the prioritize stage.")
-    if fresh.hidden or fresh.merged_into_id is not None:
+    if item.hidden or item.merged_into_id is not None:
         raise NotAllowedNow("The facilitator has hidden this action or merged it into another.")
-    if not fresh.shortlisted and _any_shortlisted(session, item.workshop_id):
+    if not item.shortlisted and _any_shortlisted(session, item.workshop_id):
         raise NotAllowedNow("Only the shortlisted actions are rated.")
     # The workshop lock above makes this read-then-write safe against a double tap.
     rating = session.exec(
@@ -105,11 +102,12 @@ def rate_action(
             impact=impact,
             effort=effort,
         )
+    elif (rating.impact, rating.effort) == (impact, effort):
+        return rating  # the same again (a tap sent twice): nothing changes
     else:
         rating.impact, rating.effort, rating.updated_at = impact, effort, utcnow()
     session.add(rating)
-    events.log(session, workshop, "rating.saved", item_id=item_id)
-    session.commit()
+    change.log("rating.saved", item_id=item_id)
     return rating
 
 

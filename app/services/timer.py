@@ -3,12 +3,10 @@ down from what they are sent."""
 
 from datetime import timedelta
 
-from sqlmodel import Session
-
 from app.models import Workshop, utcnow
-from app.services import events
 from app.services.auth import Principal, Role, require
 from app.services.errors import Invalid
+from app.services.uow import Change
 
 MAX_SECONDS = 4 * 60 * 60
 
@@ -25,7 +23,7 @@ def is_running(workshop: Workshop) -> bool:
 
 
 def control(
-    session: Session, principal: Principal, workshop_id: int, action: str, minutes: int = 0
+    change: Change, principal: Principal, workshop_id: int, action: str, minutes: int = 0
 ) -> Workshop:
     """action: start, pause, add (a minute), set (minutes, paused), reset."""
     require(principal, workshop_id, Role.facilitator)
@@ -33,7 +31,7 @@ def control(
         raise Invalid("Unknown timer action.", field="action")
     if action == "set" and not 1 <= minutes <= MAX_SECONDS // 60:
         raise Invalid("Give the time in whole minutes (1–240).", field="minutes")
-    workshop = events.begin_change(session, workshop_id)
+    workshop = change.lock(workshop_id)
     left = seconds_left(workshop)
     if action == "start" and left > 0:
         workshop.timer_ends_at = utcnow() + timedelta(seconds=left)
@@ -53,7 +51,6 @@ def control(
     elif action == "reset":
         workshop.timer_ends_at = None
         workshop.timer_remaining_s = 0
-    session.add(workshop)
-    events.log(session, workshop, "timer", action=action)
-    session.commit()
+    change.session.add(workshop)
+    change.log("timer", action=action)
     return workshop

@@ -6,9 +6,10 @@ while that kind's voting is open.
 
 Every participant has `votes_per_participant` dots per kind and may put at most
 `max_votes_per_item` of them on one note. The budget is enforced inside the change's transaction:
-`events.begin_change` locks the workshop first (a row lock on PostgreSQL, BEGIN IMMEDIATE on
-SQLite), and only then are the dots counted and the new one inserted, so parallel requests from
-one phone, or from several workers, can never spend more than the budget.
+the unit of work locks the workshop first (app/services/uow.py), and only then are the dots
+counted and the new one inserted, so parallel requests from one phone, or from several workers,
+can never spend more than the budget. A phone that sends the same tap again (its wifi dropped
+before the answer came) sends the same request key, and the tap lands once.
 
 Rules decided here:
 - A dot on a note the facilitator has since hidden is given back: hidden notes count neither in
@@ -27,11 +28,21 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select, update
 
-from app.models import FocusArea, Item, Kind, Participant, Vote, VotingState, Workshop, utcnow
-from app.services import events
+from app.models import (
+    FocusArea,
+    Item,
+    Kind,
+    Participant,
+    RequestKey,
+    Vote,
+    VotingState,
+    Workshop,
+    utcnow,
+)
 from app.services.auth import Principal, Role, require
-from app.services.errors import BudgetSpent, Invalid, NotAllowedNow, NotFound
-from app.services.items import get_item, votes_visible
+from app.services.errors import BudgetSpent, Invalid, NotAllowedNow
+from app.services.items import KEY_MAX, votes_visible
+from app.services.uow import Change
 from app.services.workshops import get_workshop, voting_state
 
 VOTED_KINDS = (Kind.cause, Kind.action)
@@ -52,24 +63,21 @@ def _check_state(state: str) -> VotingState:
 
 
 def set_voting(
-    session: Session, principal: Principal, workshop_id: int, kind: str, state: str
+    change: Change, principal: Principal, workshop_id: int, kind: str, state: str
 ) -> Workshop:
     """Open, reveal or close the voting on one kind; setting the same state again is a no-op."""
     require(principal, workshop_id, Role.facilitator)
     the_kind = check_kind(kind)
     the_state = _check_state(state)
-    workshop = events.begin_change(session, workshop_id)
+    workshop = change.lock(workshop_id)
     if voting_state(workshop, the_kind) == the_state:
-        # Nothing changes: do not spend an event number on it.
-        session.rollback()
-        return get_workshop(session, workshop_id)
+        return workshop  # nothing changes: no event number spent on it
     if the_kind == Kind.cause:
         workshop.cause_voting = the_state
     else:
         workshop.action_voting = the_state
-    session.add(workshop)
-    events.log(session, workshop, "voting", kind=the_kind.value, state=the_state.value)
-    session.commit()
+    change.session.add(workshop)
+    change.log("voting", kind=the_kind.value, state=the_state.value)
     return workshop
 
 
@@ -87,33 +95,49 @@ def _used(session: Session, workshop_id: int, participant_id: int, kind: str) ->
     ).one()
 
 
-def _locked_item(session: Session, principal: Principal, item_id: int) -> tuple[Workshop, Item]:
+def _locked_item(change: Change, principal: Principal, item_id: int) -> tuple[Workshop, Item]:
     """Lock the item's workshop for a dot, and check that the item takes dots right now."""
-    item = get_item(session, item_id)
+    workshop, item = change.lock_item(item_id)
     require(principal, item.workshop_id, Role.participant)
-    workshop = events.begin_change(session, item.workshop_id)
-    # Read again under the lock: the facilitator may have hidden or merged it a moment ago.
-    fresh = session.get(Item, item_id, populate_existing=True)
-    if fresh is None:
-        raise NotFound("No such note.")
-    if fresh.kind not in VOTED_KINDS:
+    if item.kind not in VOTED_KINDS:
         raise NotAllowedNow("Only causes and actions get dots.", field="kind")
-    state = voting_state(workshop, fresh.kind)
+    state = voting_state(workshop, item.kind)
     if state != VotingState.open:
-        if fresh.kind == Kind.cause:
+        if item.kind == Kind.cause:
             raise NotAllowedNow("Voting on causes is not open.")
         raise NotAllowedNow("Voting on actions is not open.")
-    if fresh.merged_into_id is not None:
+    if item.merged_into_id is not None:
         raise NotAllowedNow("This note was merged into another: put your dots on that one.")
-    if fresh.hidden:
+    if item.hidden:
         raise NotAllowedNow("The facilitator has hidden this note.")
-    return workshop, fresh
+    return workshop, item
 
 
-def cast_vote(session: Session, principal: Principal, item_id: int) -> int:
+def _seen(change: Change, principal: Principal, request_key: str | None) -> bool:
+    """True when this request key already made its change; else remember it with this change."""
+    if request_key is None:
+        return False
+    if not 0 < len(request_key) <= KEY_MAX:
+        raise Invalid("Bad idempotency key.", field="idempotency_key")
+    assert principal.participant_id is not None
+    known = change.session.exec(
+        select(RequestKey.id).where(
+            RequestKey.participant_id == principal.participant_id, RequestKey.key == request_key
+        )
+    ).first()
+    if known is not None:
+        return True
+    change.session.add(RequestKey(participant_id=principal.participant_id, key=request_key))
+    return False
+
+
+def cast_vote(
+    change: Change, principal: Principal, item_id: int, request_key: str | None = None
+) -> int:
     """Put one of the participant's dots on a cause or an action; returns the dots left."""
-    workshop, item = _locked_item(session, principal, item_id)
+    workshop, item = _locked_item(change, principal, item_id)
     assert principal.participant_id is not None and item.id is not None
+    session = change.session
     # One query for both limits, counted under the workshop lock taken above.
     used, on_item = session.exec(
         select(
@@ -129,6 +153,8 @@ def cast_vote(session: Session, principal: Principal, item_id: int) -> int:
             col(Item.hidden).is_(False),
         )
     ).one()
+    if _seen(change, principal, request_key):
+        return max(0, workshop.votes_per_participant - used)  # landed before: no second dot
     if used >= workshop.votes_per_participant:
         raise BudgetSpent(
             "You have used all your dots (%(max)s).", max=workshop.votes_per_participant
@@ -145,15 +171,20 @@ def cast_vote(session: Session, principal: Principal, item_id: int) -> int:
             kind=item.kind,
         )
     )
-    events.log(session, workshop, "vote.cast", item_id=item.id, kind=item.kind)
-    session.commit()
+    change.log("vote.cast", item_id=item.id, kind=item.kind, area=item.focus_area_id)
     return workshop.votes_per_participant - used - 1
 
 
-def remove_vote(session: Session, principal: Principal, item_id: int) -> int:
+def remove_vote(
+    change: Change, principal: Principal, item_id: int, request_key: str | None = None
+) -> int:
     """Take back one of the participant's own dots from a note; returns the dots left."""
-    workshop, item = _locked_item(session, principal, item_id)
+    workshop, item = _locked_item(change, principal, item_id)
     assert principal.participant_id is not None and item.id is not None
+    session = change.session
+    if _seen(change, principal, request_key):
+        used = _used(session, item.workshop_id, principal.participant_id, item.kind)
+        return max(0, workshop.votes_per_participant - used)
     mine = session.exec(
         select(Vote)
         .where(Vote.item_id == item.id, Vote.participant_id == principal.participant_id)
@@ -165,8 +196,7 @@ def remove_vote(session: Session, principal: Principal, item_id: int) -> int:
     session.delete(mine)
     session.flush()
     used = _used(session, item.workshop_id, principal.participant_id, item.kind)
-    events.log(session, workshop, "vote.removed", item_id=item.id, kind=item.kind)
-    session.commit()
+    change.log("vote.removed", item_id=item.id, kind=item.kind, area=item.focus_area_id)
     return max(0, workshop.votes_per_participant - used)
 
 
@@ -277,7 +307,7 @@ def ranking(
 
 
 def shortlist_top(
-    session: Session,
+    change: Change,
     principal: Principal,
     workshop_id: int,
     n: int,
@@ -290,7 +320,8 @@ def shortlist_top(
     require(principal, workshop_id, Role.facilitator)
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SHORTLIST:
         raise Invalid("Shortlist between 1 and %(max)s actions.", field="top", max=MAX_SHORTLIST)
-    workshop = events.begin_change(session, workshop_id)
+    session = change.session
+    workshop = change.lock(workshop_id)
     if workshop.action_voting == VotingState.open:
         raise NotAllowedNow("Close or reveal the action voting first.")
     if focus_area_id is not None:
@@ -309,15 +340,14 @@ def shortlist_top(
     session.exec(
         update(Item)
         .where(*scope, col(Item.shortlisted).is_(True), col(Item.id).not_in(chosen or [-1]))
-        .values(shortlisted=False, updated_at=now)
+        .values(shortlisted=False, updated_at=now, version=Item.version + 1)
     )
     if chosen:
         session.exec(
             update(Item)
             .where(col(Item.id).in_(chosen), col(Item.shortlisted).is_(False))
-            .values(shortlisted=True, updated_at=now)
+            .values(shortlisted=True, updated_at=now, version=Item.version + 1)
         )
     # Sorted: in rank order the ids would tell API listeners an unrevealed ranking.
-    events.log(session, workshop, "shortlist", item_ids=sorted(chosen), focus_area_id=focus_area_id)
-    session.commit()
+    change.log("shortlist", item_ids=sorted(chosen), focus_area_id=focus_area_id)
     return chosen

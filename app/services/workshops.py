@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.config import get_settings
 from app.models import (
     AREA_MAX,
     NAME_MAX,
@@ -23,9 +24,10 @@ from app.models import (
     VotingState,
     Workshop,
 )
-from app.services import events, throttle
+from app.services import throttle
 from app.services.auth import Principal, Role, hash_token, new_token, require
-from app.services.errors import Invalid, NotFound
+from app.services.errors import Invalid, NotFound, Stale, Unauthorized
+from app.services.uow import Change
 
 DEFAULT_FOCUS_AREAS = ["Narkotika", "Otrygghet", "Otillåten påverkan"]
 DEFAULT_FOCUS_AREAS_EN = ["Drugs", "Insecurity", "Undue influence"]
@@ -64,6 +66,13 @@ class CreatedWorkshop:
     board_token: str
     followup_token: str
     focus_areas: list[FocusArea] = field(default_factory=list)
+
+
+def check_admin_password(given: str | None) -> None:
+    """When the server has an admin password, creating a workshop needs it."""
+    expected = get_settings().admin_password
+    if expected and not secrets.compare_digest((given or "").encode(), expected.encode()):
+        raise Unauthorized("Creating a workshop needs the admin password.")
 
 
 def _clean(text: str | None) -> str:
@@ -128,27 +137,33 @@ def _new_code(session: Session) -> str:
     raise RuntimeError("no free join code")  # 30^6 codes: only if the table is absurdly full
 
 
-def create_workshop(session: Session, data: WorkshopInput) -> CreatedWorkshop:
+def new_slug() -> str:
+    """The workshop's address in page URLs: 96 random bits, so addresses cannot be counted."""
+    return secrets.token_urlsafe(12)
+
+
+def create_workshop(change: Change, data: WorkshopInput) -> CreatedWorkshop:
     clean = validate_input(data)
     assert clean.focus_areas is not None
+    session = change.session
     tokens = {role: new_token() for role in ("facilitator", "board", "followup")}
-    for _ in range(3):  # a racing twin may take the same code between check and insert
+    for _ in range(3):  # a workshop of another process may take the same code meanwhile
         workshop = Workshop(
             title=clean.title,
             date=clean.workshop_date or date.today(),
             language=clean.language,
             join_code=_new_code(session),
+            slug=new_slug(),
             facilitator_token_hash=hash_token(tokens["facilitator"]),
             board_token_hash=hash_token(tokens["board"]),
             followup_token_hash=hash_token(tokens["followup"]),
             votes_per_participant=clean.votes_per_participant,
             max_votes_per_item=clean.max_votes_per_item,
         )
-        session.add(workshop)
         try:
-            session.flush()
+            with session.begin_nested():
+                session.add(workshop)
         except IntegrityError:
-            session.rollback()
             continue
         break
     else:
@@ -160,9 +175,8 @@ def create_workshop(session: Session, data: WorkshopInput) -> CreatedWorkshop:
     ]
     session.add_all(areas)
     session.flush()
-    workshop = events.begin_change(session, workshop.id)
-    events.log(session, workshop, "workshop.created")
-    session.commit()
+    workshop = change.lock(workshop.id)
+    change.log("workshop.created")
     return CreatedWorkshop(
         workshop, tokens["facilitator"], tokens["board"], tokens["followup"], areas
     )
@@ -190,7 +204,7 @@ def find_open_workshop(session: Session, raw_code: str) -> Workshop:
 
 
 def join(
-    session: Session,
+    change: Change,
     raw_code: str,
     display_name: str | None = None,
     organization: str | None = None,
@@ -210,20 +224,19 @@ def join(
         )
     throttle.check(client)
     try:
-        found = find_open_workshop(session, raw_code)
+        found = find_open_workshop(change.session, raw_code)
     except NotFound:
         throttle.failed(client)
         raise
     assert found.id is not None
-    workshop = events.begin_change(session, found.id)
+    workshop = change.lock(found.id)
     token = new_token()
     participant = Participant(
         workshop_id=found.id, display_name=name, organization=org, token_hash=hash_token(token)
     )
-    session.add(participant)
-    session.flush()
-    events.log(session, workshop, "participant.joined", participant_id=participant.id)
-    session.commit()
+    change.session.add(participant)
+    change.session.flush()
+    change.log("participant.joined", participant_id=participant.id)
     return Joined(workshop, participant, token)
 
 
@@ -273,28 +286,51 @@ def read_state(session: Session, principal: Principal, workshop_id: int) -> Work
     )
 
 
-def set_stage(session: Session, principal: Principal, workshop_id: int, stage: str) -> Workshop:
+def _check_stage(stage: str | None, field: str) -> Stage:
+    try:
+        return Stage(stage or "")
+    except ValueError:
+        raise Invalid("Unknown stage.", field=field) from None
+
+
+def set_stage(
+    change: Change,
+    principal: Principal,
+    workshop_id: int,
+    stage: str,
+    expected: str | None = None,
+) -> Workshop:
+    """Move the room to a stage. `expected` is the stage the mover believes is current: when
+    another move came first (a double click, a second tab), nothing moves (Stale)."""
     require(principal, workshop_id, Role.facilitator)
-    if stage not in STAGES:
-        raise Invalid("Unknown stage.", field="stage")
-    current = get_workshop(session, workshop_id)
-    if current.stage == stage:
-        return current  # nothing changes: no transaction, no event, no event number used
-    workshop = events.begin_change(session, workshop_id)
+    target = _check_stage(stage, "stage")
+    if expected is not None:
+        _check_stage(expected, "from")
+    workshop = change.lock(workshop_id)
+    if expected is not None and workshop.stage != expected:
+        raise Stale(
+            "The stage was changed in the meantime, so nothing was moved.",
+            field="from",
+            current=workshop.stage,
+        )
+    if workshop.stage == target:
+        return workshop  # nothing changes: no event, no event number used
     previous = workshop.stage
-    workshop.stage = stage
-    session.add(workshop)
-    events.log(session, workshop, "stage", stage=stage, previous=previous)
-    session.commit()
+    workshop.stage = target
+    change.session.add(workshop)
+    change.log("stage", stage=target.value, previous=previous)
     return workshop
 
 
-def step_stage(session: Session, principal: Principal, workshop_id: int, step: int) -> Workshop:
-    """Next (+1) or previous (-1) stage; stays put at either end."""
-    workshop = get_workshop(session, workshop_id)
+def step_stage(
+    change: Change, principal: Principal, workshop_id: int, step: int, expected: str | None = None
+) -> Workshop:
+    """Next (+1) or previous (-1) stage from the current one; stays put at either end."""
+    require(principal, workshop_id, Role.facilitator)
+    workshop = change.lock(workshop_id)
     index = STAGES.index(Stage(workshop.stage)) + step
     index = max(0, min(index, len(STAGES) - 1))
-    return set_stage(session, principal, workshop_id, STAGES[index])
+    return set_stage(change, principal, workshop_id, STAGES[index], expected)
 
 
 def voting_state(workshop: Workshop, kind: str) -> str:

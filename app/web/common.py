@@ -1,42 +1,23 @@
-"""What every page route needs: render with language and CSRF token, and who is asking.
-
-Each role keeps its token in its own HttpOnly cookie per workshop, so a facilitator's laptop can
-show the facilitator page and the board side by side. A secret link (`?key=`) is exchanged for the
-cookie and then redirected away, so the secret never stays in the address bar on the projector.
-"""
+"""What every page route needs: render with language and CSRF token, and the answers after a
+change (a facilitator's, a phone's)."""
 
 import secrets
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from app.config import get_settings
+from app.db import reading
 from app.i18n import pick_language
-from app.models import Workshop
+from app.models import Item, Workshop
 from app.security import CSRF_FIELD, CSRF_HEADER
-from app.services.auth import Principal, Role, resolve
-from app.services.errors import DomainError, Forbidden, NotFound, Unauthorized
+from app.services.auth import Principal
+from app.services.errors import DomainError, Forbidden
 from app.web.templating import templates
+from app.web.views import participant_view
 
 LANG_COOKIE = "ks_lang"
-COOKIE_MAX_AGE = 60 * 60 * 24 * 120  # a workshop plus its follow-up months
-
-
-def role_cookie(workshop_id: int, role: Role) -> str:
-    return f"ks_{workshop_id}_{role.value}"
-
-
-def set_role_cookie(response: Response, workshop_id: int, role: Role, token: str) -> None:
-    response.set_cookie(
-        role_cookie(workshop_id, role),
-        token,
-        max_age=COOKIE_MAX_AGE,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().secure_cookies,
-    )
 
 
 def language(request: Request, workshop: Workshop | None = None) -> str:
@@ -44,11 +25,6 @@ def language(request: Request, workshop: Workshop | None = None) -> str:
     if choice is None and workshop is not None:
         choice = workshop.language
     return pick_language(request.headers.get("accept-language"), choice)
-
-
-def base_url(request: Request) -> str:
-    configured = get_settings().public_url.rstrip("/")
-    return configured or str(request.base_url).rstrip("/")
 
 
 def render(
@@ -72,36 +48,20 @@ def render(
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
-def page_principal(request: Request, session: Session, workshop_id: int, *roles: Role) -> Principal:
-    """The first of `roles` whose cookie for this workshop holds a valid token."""
-    for role in roles:
-        token = request.cookies.get(role_cookie(workshop_id, role))
-        if not token:
-            continue
-        try:
-            principal = resolve(session, token)
-        except Unauthorized:
-            continue
-        if principal.workshop_id == workshop_id and principal.role is role:
-            return principal
-    raise Unauthorized("This page needs the link you were given. Open it again.")
-
-
-def exchange_key(
-    request: Request, session: Session, workshop_id: int, roles: tuple[Role, ...]
-) -> Response | None:
-    """`?key=` in the address: swap it for the role cookie and come back without it."""
-    key = request.query_params.get("key")
-    if not key:
+def form_int(raw: str | None) -> int | None:
+    """A whole number as typed into a form, or None. Only ASCII digits, at most nine of them:
+    "²" or a 5,000-digit number is not a number here (and must never reach int())."""
+    raw = (raw or "").strip()
+    sign = -1 if raw.startswith("-") else 1
+    digits = raw.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
         return None
-    principal = resolve(session, key)
-    if principal.workshop_id != workshop_id:
-        raise NotFound("No such workshop.")
-    if principal.role not in roles:
-        raise Forbidden("This link does not open this page.")
-    response = RedirectResponse(request.url.path, status_code=303)
-    set_role_cookie(response, workshop_id, principal.role, key)
-    return response
+    return sign * int(digits)
+
+
+def panel_block(request: Request) -> str | None:
+    """HTMX asks for the page's panel only (a live update, a reconnect); a browser for the page."""
+    return "panel" if request.headers.get("hx-request") else None
 
 
 async def check_csrf(request: Request) -> None:
@@ -126,33 +86,34 @@ async def check_csrf(request: Request) -> None:
         raise Forbidden("The form had expired. Reload the page and try again.")
 
 
-def facilitator_done(request: Request, workshop_id: int) -> Response:
+def workshop_path(request: Request, page: str) -> str:
+    """/w/<slug>/<page> of the workshop this request is about."""
+    return f"/w/{request.path_params['slug']}/{page}"
+
+
+def facilitator_done(request: Request) -> Response:
     """After a facilitator's change: HTMX needs nothing back (the SSE stream updates every screen,
     this one too); a plain form post goes back to the page."""
     if request.headers.get("hx-request"):
         return Response(status_code=204)
-    return RedirectResponse(f"/w/{workshop_id}/facilitate", status_code=303)
+    return RedirectResponse(workshop_path(request, "facilitate"), status_code=303)
 
 
-def phone_answer(
+def _phone_panel(
     request: Request,
-    session: Session,
-    workshop_id: int,
-    area_id: int | None = None,
-    error: DomainError | None = None,
-    form: dict[str, object] | None = None,
+    principal: Principal,
+    area_id: int | None,
+    error: DomainError | None,
+    form: dict[str, object] | None,
+    item_id: int | None,
 ) -> Response:
-    """After a phone's change: HTMX gets the phone's panel (with the error and what was typed,
-    as 200, since HTMX swaps only 2xx answers); a plain post is redirected, or on an error gets
-    the page with the real status code."""
-    from app.web.views import participant_view
-
     htmx = bool(request.headers.get("hx-request"))
-    if not htmx and error is None:
-        suffix = f"?area={area_id}" if area_id else ""
-        return RedirectResponse(f"/w/{workshop_id}/p{suffix}", status_code=303)
-    principal = page_principal(request, session, workshop_id, Role.participant)
-    view = participant_view(session, principal, workshop_id, area_id)
+    with reading() as session:
+        if area_id is None and item_id is not None:
+            # Back to the tab of the note just changed (if it is still there).
+            item = session.get(Item, item_id)
+            area_id = item.focus_area_id if item is not None else None
+        view = participant_view(session, principal, principal.workshop_id, area_id)
     return render(
         request,
         "participant.html",
@@ -163,3 +124,20 @@ def phone_answer(
         error=error,
         form=form,
     )
+
+
+async def phone_answer(
+    request: Request,
+    principal: Principal,
+    area_id: int | None = None,
+    error: DomainError | None = None,
+    form: dict[str, object] | None = None,
+    item_id: int | None = None,
+) -> Response:
+    """After a phone's change: HTMX gets the phone's panel (with the error and what was typed,
+    as 200, since HTMX swaps only 2xx answers); a plain post is redirected, or on an error gets
+    the page with the real status code."""
+    if not request.headers.get("hx-request") and error is None:
+        suffix = f"?area={area_id}" if area_id else ""
+        return RedirectResponse(workshop_path(request, "p") + suffix, status_code=303)
+    return await run_in_threadpool(_phone_panel, request, principal, area_id, error, form, item_id)

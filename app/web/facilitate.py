@@ -1,50 +1,49 @@
-"""The facilitator's page: stage stepper, join code, who has joined; later moderation."""
+"""The facilitator's page: stage stepper, join code, who has joined, moderation."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
-from app.deps import SessionDep
-from app.services import workshops
-from app.services.auth import Role
-from app.web.common import (
-    base_url,
-    check_csrf,
-    exchange_key,
-    facilitator_done,
-    language,
-    page_principal,
-    render,
-)
+from app.db import reading
+from app.links import base_url
+from app.services import uow, workshops
+from app.web.common import check_csrf, facilitator_done, language, panel_block, render
+from app.web.deps import FacilitatorPage
 from app.web.views import facilitator_view
 
-router = APIRouter(prefix="/w/{workshop_id}", dependencies=[Depends(check_csrf)])
+router = APIRouter(prefix="/w/{slug}", dependencies=[Depends(check_csrf)])
+Small = Annotated[str, Form(max_length=40)]
 
 
 @router.get("/facilitate")
-def facilitator_page(workshop_id: int, request: Request, session: SessionDep) -> Response:
-    exchanged = exchange_key(request, session, workshop_id, (Role.facilitator,))
-    if exchanged is not None:
-        return exchanged
-    principal = page_principal(request, session, workshop_id, Role.facilitator)
-    view = facilitator_view(session, principal, workshop_id, base_url(request))
-    block = "panel" if request.headers.get("hx-request") else None
+def facilitator_page(request: Request, principal: FacilitatorPage) -> Response:
+    with reading() as session:
+        view = facilitator_view(session, principal, principal.workshop_id, base_url(request))
     return render(
-        request, "facilitate.html", lang=language(request, view.workshop), block=block, v=view
+        request,
+        "facilitate.html",
+        lang=language(request, view.workshop),
+        block=panel_block(request),
+        v=view,
     )
 
 
 @router.post("/facilitate/stage")
-def set_stage(
-    workshop_id: int,
+async def set_stage(
     request: Request,
-    session: SessionDep,
-    stage: Annotated[str, Form(max_length=40)] = "",
-    step: Annotated[str, Form(max_length=4)] = "",
+    principal: FacilitatorPage,
+    stage: Small = "",
+    step: Small = "",
+    expected: Annotated[str, Form(alias="from", max_length=40)] = "",
 ) -> Response:
-    principal = page_principal(request, session, workshop_id, Role.facilitator)
+    """A stage button, or a step: the page says which stage it showed (`from`), so a double
+    click or a second tab cannot move the room twice."""
     if step in ("1", "-1"):
-        workshops.step_stage(session, principal, workshop_id, int(step))
+        await uow.submit(
+            workshops.step_stage, principal, principal.workshop_id, int(step), expected or None
+        )
     else:
-        workshops.set_stage(session, principal, workshop_id, stage)
-    return facilitator_done(request, workshop_id)
+        await uow.submit(
+            workshops.set_stage, principal, principal.workshop_id, stage, expected or None
+        )
+    return facilitator_done(request)

@@ -5,29 +5,25 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from app.api.export import download, read_upload
-from app.deps import SessionDep
+from app.db import reading
+from app.files import download, read_upload
 from app.services import archive, export, importer, workshops
-from app.services.auth import Principal, Role
+from app.services.auth import Principal
 from app.services.errors import DomainError
 from app.services.importer import ImportRejected, ImportResult
-from app.web.common import check_csrf, exchange_key, language, page_principal, render
+from app.web.common import check_csrf, language, render
+from app.web.deps import FollowupPage
 
-router = APIRouter(prefix="/w/{workshop_id}/followup", dependencies=[Depends(check_csrf)])
-
-ROLES = (Role.followup, Role.facilitator)
+router = APIRouter(prefix="/w/{slug}/followup", dependencies=[Depends(check_csrf)])
 
 
 def _page(
-    request: Request,
-    session: SessionDep,
-    principal: Principal,
-    workshop_id: int,
-    status_code: int = 200,
-    **context: Any,
+    request: Request, principal: Principal, status_code: int = 200, **context: Any
 ) -> Response:
-    data = export.results(session, principal, workshop_id)
+    with reading() as session:
+        data = export.results(session, principal, principal.workshop_id)
     return render(
         request,
         "followup.html",
@@ -41,44 +37,33 @@ def _page(
 
 
 @router.get("")
-def followup_page(workshop_id: int, request: Request, session: SessionDep) -> Response:
-    exchanged = exchange_key(request, session, workshop_id, ROLES)
-    if exchanged is not None:
-        return exchanged
-    principal = page_principal(request, session, workshop_id, *ROLES)
-    return _page(request, session, principal, workshop_id)
+def followup_page(request: Request, principal: FollowupPage) -> Response:
+    return _page(request, principal)
 
 
 @router.get("/export.xlsx")
-def download_xlsx(workshop_id: int, request: Request, session: SessionDep) -> Response:
-    principal = page_principal(request, session, workshop_id, *ROLES)
-    content = export.export_xlsx(session, principal, workshop_id)
-    name = export.file_name(workshops.get_workshop(session, workshop_id), "xlsx")
+def download_xlsx(principal: FollowupPage) -> Response:
+    with reading() as session:
+        content = export.export_xlsx(session, principal, principal.workshop_id)
+        name = export.file_name(workshops.get_workshop(session, principal.workshop_id), "xlsx")
     return download(content, export.XLSX_TYPE, name)
 
 
 @router.get("/export.json")
-def download_json(workshop_id: int, request: Request, session: SessionDep) -> Response:
-    principal = page_principal(request, session, workshop_id, *ROLES)
-    data = archive.archive(session, principal, workshop_id)
-    name = export.file_name(workshops.get_workshop(session, workshop_id), "json")
+def download_json(principal: FollowupPage) -> Response:
+    with reading() as session:
+        data = archive.archive(session, principal, principal.workshop_id)
+        name = export.file_name(workshops.get_workshop(session, principal.workshop_id), "json")
     response = JSONResponse(data)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-@router.post("/import")
-def upload(
-    workshop_id: int,
-    request: Request,
-    session: SessionDep,
-    file: UploadFile | None = File(default=None),
-) -> Response:
-    principal = page_principal(request, session, workshop_id, *ROLES)
+def _import(request: Request, principal: Principal, data: bytes, file_name: str | None) -> Response:
     result: ImportResult | None = None
     problems: list[DomainError] = []
     try:
-        result = importer.import_actions(session, principal, workshop_id, read_upload(file))
+        result = importer.import_actions(principal, principal.workshop_id, data)
     except ImportRejected as exc:
         problems = list(exc.problems)
     except DomainError as exc:
@@ -88,11 +73,18 @@ def upload(
     status = problems[0].status_code if problems else 200
     return _page(
         request,
-        session,
         principal,
-        workshop_id,
         status_code=status,
         imported=result,
         problems=problems,
-        file_name=file.filename if file is not None else None,
+        file_name=file_name,
     )
+
+
+@router.post("/import")
+async def upload(
+    request: Request, principal: FollowupPage, file: UploadFile | None = File(default=None)
+) -> Response:
+    data = await run_in_threadpool(read_upload, file)
+    name = file.filename if file is not None else None
+    return await run_in_threadpool(_import, request, principal, data, name)

@@ -5,11 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from app.deps import SessionDep
-from app.services import workshops
+from app.db import reading
+from app.links import page_path
+from app.services import uow, workshops
 from app.services.auth import Role
-from app.services.errors import DomainError, Unauthorized
-from app.web.common import check_csrf, language, page_principal, render, set_role_cookie
+from app.services.errors import DomainError
+from app.web.common import check_csrf, language, panel_block, render
+from app.web.deps import ParticipantPage, set_role_cookie
 from app.web.views import participant_view
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -28,17 +30,16 @@ def join_link(code: str, request: Request) -> Response:
 
 
 @router.post("/join")
-def join(
+async def join(
     request: Request,
-    session: SessionDep,
     join_code: Annotated[str, Form(max_length=100)] = "",
     display_name: Annotated[str, Form(max_length=2000)] = "",
     organization: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     form = {"join_code": join_code, "display_name": display_name, "organization": organization}
     try:
-        joined = workshops.join(
-            session,
+        joined = await uow.submit(
+            workshops.join,
             join_code,
             display_name,
             organization,
@@ -54,23 +55,21 @@ def join(
             status_code=error.status_code,
         )
     assert joined.workshop.id is not None
-    response = RedirectResponse(f"/w/{joined.workshop.id}/p", status_code=303)
+    response = RedirectResponse(page_path(joined.workshop, "p"), status_code=303)
     set_role_cookie(response, joined.workshop.id, Role.participant, joined.token)
     return response
 
 
-@router.get("/w/{workshop_id}/p")
-def participant_page(workshop_id: int, request: Request, session: SessionDep) -> Response:
-    try:
-        principal = page_principal(request, session, workshop_id, Role.participant)
-    except Unauthorized:
-        # A phone without its cookie (another browser, cleared data) joins again.
-        workshop = session.get(workshops.Workshop, workshop_id)
-        code = workshop.join_code if workshop and workshop.stage != "closed" else ""
-        return RedirectResponse(f"/join?code={code}", status_code=303)
+@router.get("/w/{slug}/p")
+def participant_page(request: Request, principal: ParticipantPage) -> Response:
     area = request.query_params.get("area", "")
-    view = participant_view(session, principal, workshop_id, int(area) if area.isdigit() else None)
-    block = "panel" if request.headers.get("hx-request") else None
+    area_id = int(area) if area.isascii() and area.isdigit() and len(area) < 10 else None
+    with reading() as session:
+        view = participant_view(session, principal, principal.workshop_id, area_id)
     return render(
-        request, "participant.html", lang=language(request, view.workshop), block=block, v=view
+        request,
+        "participant.html",
+        lang=language(request, view.workshop),
+        block=panel_block(request),
+        v=view,
     )

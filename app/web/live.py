@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 from sqlmodel import Session
 
-from app.db import session_scope
+from app.db import reading
+from app.links import page_path
 from app.live.render import renders, split_key
 from app.models import Item, Stage, Workshop
 from app.services import timer, voting, workshops
@@ -16,11 +17,7 @@ from app.services.items import LINKS_TO, STAGE_KIND, ItemView
 from app.web.templating import render_block
 from app.web.views import Column, StageView, board_columns, one_column, prioritized
 
-PANEL_URLS = {
-    "board": "/w/{id}/board",
-    "facilitator": "/w/{id}/facilitate",
-    "participant": "/w/{id}/p",
-}
+PANEL_PAGES = {"board": "board", "facilitator": "facilitate", "participant": "p"}
 CARD_TEMPLATES = {"facilitator": "partials/facilitator/_card.html"}
 
 
@@ -30,7 +27,7 @@ def _viewer(view: str, workshop_id: int) -> Principal:
 
 @renders("participant.joined")
 def participant_joined(event: LoggedEvent, key: str) -> str:
-    with session_scope() as session:
+    with reading() as session:
         count = workshops.participant_count(session, event.workshop_id)
     return render_block("partials/_live.html", "count", count=count)
 
@@ -40,7 +37,9 @@ def stage_changed(event: LoggedEvent, key: str) -> str:
     # The panel differs per screen (a phone's own notes, dots, ratings): each screen fetches its
     # own, once per stage change.
     role, _ = split_key(key)
-    url = PANEL_URLS[role].format(id=event.workshop_id)
+    with reading() as session:
+        workshop = workshops.get_workshop(session, event.workshop_id)
+    url = page_path(workshop, PANEL_PAGES[role])
     return render_block("partials/_live.html", "reload_panel", url=url)
 
 
@@ -61,7 +60,7 @@ def item_changed(event: LoggedEvent, key: str) -> str | None:
     view, lang = split_key(key)
     kind = str(event.data.get("kind", ""))
     areas = [a for a in (event.data.get("area"), event.data.get("previous_area")) if a]
-    with session_scope() as session:
+    with reading() as session:
         workshop = workshops.get_workshop(session, event.workshop_id)
         if workshop.stage in (Stage.prioritize, Stage.closed) and kind == "action":
             return _prioritize_html(session, workshop, view, lang)
@@ -84,7 +83,7 @@ def item_changed(event: LoggedEvent, key: str) -> str | None:
 @renders("rating.saved", "items.imported", per_audience=True)
 def ratings_changed(event: LoggedEvent, key: str) -> str | None:
     view, lang = split_key(key)
-    with session_scope() as session:
+    with reading() as session:
         workshop = workshops.get_workshop(session, event.workshop_id)
         if workshop.stage not in (Stage.prioritize, Stage.closed):
             return None
@@ -117,7 +116,7 @@ def dots_changed(event: LoggedEvent, key: str) -> str | None:
     view, lang = split_key(key)
     if view != "facilitator":
         return None
-    with session_scope() as session:
+    with reading() as session:
         workshop = workshops.get_workshop(session, event.workshop_id)
         kind = STAGE_KIND.get(Stage(workshop.stage))
         if kind is None or kind != event.data.get("kind"):
@@ -157,7 +156,7 @@ def voting_changed(event: LoggedEvent, key: str) -> str | None:
 def columns_changed(event: LoggedEvent, key: str) -> str | None:
     """Names shown or hidden, votes revealed: every column of the current stage changes."""
     view, lang = split_key(key)
-    with session_scope() as session:
+    with reading() as session:
         return _all_columns(session, workshops.get_workshop(session, event.workshop_id), view, lang)
 
 
@@ -186,6 +185,7 @@ def _column_html(
         col=column,
         linked=linked,
         areas=workshops.focus_areas(session, workshop_id),
+        slug=workshops.get_workshop(session, workshop_id).slug,
         oob=True,
         lang=lang,
         csrf_token="",  # forms in pushed fragments send the token from <body hx-headers>
@@ -195,7 +195,7 @@ def _column_html(
 @renders("timer")
 def timer_changed(event: LoggedEvent, key: str) -> str:
     view, lang = split_key(key)
-    with session_scope() as session:
+    with reading() as session:
         workshop = workshops.get_workshop(session, event.workshop_id)
     v = SimpleNamespace(
         id=event.workshop_id,

@@ -5,14 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from app.api.workshops import check_admin_password
 from app.config import get_settings
-from app.deps import SessionDep
 from app.i18n import LANGUAGES
-from app.services import workshops
-from app.services.errors import DomainError
-from app.web.common import LANG_COOKIE, base_url, check_csrf, language, render
-from app.web.links import workshop_urls
+from app.links import base_url, workshop_urls
+from app.services import uow, workshops
+from app.services.errors import DomainError, Invalid
+from app.web.common import LANG_COOKIE, check_csrf, form_int, language, render
 from app.web.qr import qr_svg
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -39,9 +37,8 @@ def start_page(request: Request) -> Response:
 
 
 @router.post("/")
-def create_workshop(
+async def create_workshop(
     request: Request,
-    session: SessionDep,
     title: Annotated[str, Form(max_length=2000)] = "",
     workshop_language: Annotated[str, Form(alias="language", max_length=10)] = "sv",
     focus_areas: Annotated[str, Form(max_length=5000)] = "",
@@ -58,9 +55,9 @@ def create_workshop(
         "max_votes_per_item": max_votes_per_item,
     }
     try:
-        check_admin_password(admin_password)
-        created = workshops.create_workshop(
-            session,
+        workshops.check_admin_password(admin_password)
+        created = await uow.submit(
+            workshops.create_workshop,
             workshops.WorkshopInput(
                 title=title,
                 focus_areas=focus_areas.splitlines(),
@@ -93,12 +90,10 @@ def create_workshop(
 
 
 def _int(raw: str, field: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        from app.services.errors import Invalid
-
-        raise Invalid("Write a whole number.", field=field) from None
+    number = form_int(raw)
+    if number is None:
+        raise Invalid("Write a whole number.", field=field)
+    return number
 
 
 @router.get("/lang/{code}")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from app.links import join_url
 from app.models import (
     STAGES,
     FocusArea,
@@ -22,7 +23,6 @@ from app.services.auth import Principal, Role
 from app.services.items import LINKS_TO, STAGE_KIND, ItemView
 from app.services.ratings import RatingSummary
 from app.services.voting import Ranked, VotingProgress
-from app.web.links import join_url
 from app.web.qr import qr_svg
 
 
@@ -39,6 +39,10 @@ class WorkshopView:
     def id(self) -> int:
         assert self.workshop.id is not None
         return self.workshop.id
+
+    @property
+    def slug(self) -> str:
+        return self.workshop.slug
 
     @property
     def stage(self) -> str:

@@ -3,115 +3,129 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from app.deps import SessionDep
-from app.services import items, ratings, voting
-from app.services.auth import Role
+from app.db import reading
+from app.deps import ItemId
+from app.services import items, ratings, uow, voting
 from app.services.errors import DomainError
 from app.web.common import (
     check_csrf,
     facilitator_done,
+    form_int,
     language,
-    page_principal,
     phone_answer,
     render,
 )
+from app.web.deps import FacilitatorPage, ParticipantPage
 from app.web.views import facilitator_view
 
-router = APIRouter(prefix="/w/{workshop_id}", dependencies=[Depends(check_csrf)])
+router = APIRouter(prefix="/w/{slug}", dependencies=[Depends(check_csrf)])
 Small = Annotated[str, Form(max_length=200)]
 
 
 @router.post("/p/votes/{item_id}")
-def dot(
-    workshop_id: int, item_id: int, request: Request, session: SessionDep, remove: Small = ""
+async def dot(
+    item_id: ItemId,
+    request: Request,
+    principal: ParticipantPage,
+    remove: Small = "",
+    idempotency_key: Small = "",
 ) -> Response:
-    principal = page_principal(request, session, workshop_id, Role.participant)
+    """A dot on or off. A tap sent again with the same key (the wifi dropped before the answer
+    came) lands once."""
+    change = voting.remove_vote if remove else voting.cast_vote
     try:
-        if remove:
-            voting.remove_vote(session, principal, item_id)
-        else:
-            voting.cast_vote(session, principal, item_id)
+        await uow.submit(change, principal, item_id, idempotency_key or None)
     except DomainError as error:
-        session.rollback()
-        return phone_answer(request, session, workshop_id, error=error)
-    return phone_answer(request, session, workshop_id)
+        return await phone_answer(request, principal, error=error)
+    return await phone_answer(request, principal)
 
 
 def _score(raw: str) -> int | str:
-    return int(raw) if raw.isdigit() else raw  # the service says what is wrong with the rest
+    number = form_int(raw)
+    return raw if number is None else number  # the service says what is wrong with the rest
 
 
 @router.post("/p/ratings/{item_id}")
-def rate(
-    workshop_id: int,
-    item_id: int,
+async def rate(
+    item_id: ItemId,
     request: Request,
-    session: SessionDep,
+    principal: ParticipantPage,
     impact: Small = "",
     effort: Small = "",
 ) -> Response:
-    principal = page_principal(request, session, workshop_id, Role.participant)
     try:
-        ratings.rate_action(session, principal, item_id, _score(impact), _score(effort))
+        await uow.submit(ratings.rate_action, principal, item_id, _score(impact), _score(effort))
     except DomainError as error:
-        session.rollback()
-        return phone_answer(request, session, workshop_id, error=error)
-    return phone_answer(request, session, workshop_id)
+        return await phone_answer(request, principal, error=error)
+    return await phone_answer(request, principal)
 
 
 @router.post("/facilitate/voting")
-def set_voting(
-    workshop_id: int, request: Request, session: SessionDep, kind: Small = "", state: Small = ""
+async def set_voting(
+    request: Request, principal: FacilitatorPage, kind: Small = "", state: Small = ""
 ) -> Response:
-    principal = page_principal(request, session, workshop_id, Role.facilitator)
-    voting.set_voting(session, principal, workshop_id, kind, state)
-    return facilitator_done(request, workshop_id)
+    await uow.submit(voting.set_voting, principal, principal.workshop_id, kind, state)
+    return facilitator_done(request)
 
 
 @router.post("/facilitate/shortlist")
-def shortlist(workshop_id: int, request: Request, session: SessionDep, top: Small = "") -> Response:
-    principal = page_principal(request, session, workshop_id, Role.facilitator)
+async def shortlist(request: Request, principal: FacilitatorPage, top: Small = "") -> Response:
     # Anything but a whole number becomes 0, which the service refuses with its own limits.
-    voting.shortlist_top(session, principal, workshop_id, int(top) if top.isdigit() else 0)
-    return facilitator_done(request, workshop_id)
+    await uow.submit(voting.shortlist_top, principal, principal.workshop_id, form_int(top) or 0)
+    return facilitator_done(request)
 
 
-ACTION_FIELDS = ("owner_organization", "owner_person", "due_date", "status", "priority")
+def _row_error(
+    request: Request, principal: FacilitatorPage, item_id: int, error: DomainError
+) -> Response:
+    with reading() as session:
+        view = facilitator_view(session, principal, principal.workshop_id, "")
+    # The row comes back with the message and the value as typed, nothing saved.
+    return render(
+        request,
+        "partials/facilitator/_prioritize_live.html",
+        lang=language(request, view.workshop),
+        block="row_error",
+        v=view,
+        error=error,
+        item_id=item_id,
+    )
 
 
 @router.post("/facilitate/actions/{item_id}")
 async def update_action(
-    workshop_id: int, item_id: int, request: Request, session: SessionDep
+    item_id: ItemId,
+    request: Request,
+    principal: FacilitatorPage,
+    owner_organization: Annotated[str | None, Form(max_length=200)] = None,
+    owner_person: Annotated[str | None, Form(max_length=200)] = None,
+    due_date: Annotated[str | None, Form(max_length=200)] = None,
+    status: Annotated[str | None, Form(max_length=200)] = None,
+    priority: Annotated[str | None, Form(max_length=200)] = None,
+    shortlisted: Annotated[str | None, Form(max_length=5)] = None,
+    version: Small = "",
 ) -> Response:
     """Owner, date, status, priority, shortlist flag: only the fields the form sent."""
-    principal = page_principal(request, session, workshop_id, Role.facilitator)
-    form = await request.form()
     patch = items.ItemPatch()
-    for name in ACTION_FIELDS:
-        if name in form:
-            value = str(form[name])[:200].strip()
-            if name == "priority":
-                setattr(patch, name, int(value) if value.lstrip("-").isdigit() else (value or None))
-            else:
-                setattr(patch, name, value or None)
-    if "shortlisted" in form:
-        patch.shortlisted = form["shortlisted"] == "true"
+    for name, value in (
+        ("owner_organization", owner_organization),
+        ("owner_person", owner_person),
+        ("due_date", due_date),
+        ("status", status),
+    ):
+        if value is not None:
+            setattr(patch, name, value.strip() or None)
+    if priority is not None:
+        number = form_int(priority)
+        patch.priority = number if number is not None else (priority.strip() or None)
+    if shortlisted is not None:
+        patch.shortlisted = shortlisted == "true"
     try:
-        items.update_item(session, principal, item_id, patch)
+        await uow.submit(items.update_item, principal, item_id, patch, form_int(version))
     except DomainError as error:
-        session.rollback()
         if not request.headers.get("hx-request"):
             raise
-        view = facilitator_view(session, principal, workshop_id, "")
-        # The row comes back with the message and the value as typed, nothing saved.
-        return render(
-            request,
-            "partials/facilitator/_prioritize_live.html",
-            lang=language(request, view.workshop),
-            block="row_error",
-            v=view,
-            error=error,
-            item_id=item_id,
-        )
-    return facilitator_done(request, workshop_id)
+        return await run_in_threadpool(_row_error, request, principal, item_id, error)
+    return facilitator_done(request)

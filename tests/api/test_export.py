@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from app.services import items
+from app.services import items, uow
 from tests.unit.test_export import seed
 
 
@@ -93,7 +93,7 @@ def test_the_json_archive_keeps_votes_anonymous_and_names_hidden(
     assert [p["organization"] for p in data["participants"]] == ["Kommunen", "Kommunen"]
     assert "Deltagare 1" not in json.dumps(data, ensure_ascii=False)
 
-    items.set_show_names(session, w.facilitator_principal, w.id, True)
+    uow.run(items.set_show_names, w.facilitator_principal, w.id, True)
     shown = client.get(url, headers=w.followup).json()
     assert [p["display_name"] for p in shown["participants"]] == ["Deltagare 1", "Deltagare 2"]
     assert "votes" not in shown or all("participant_id" not in v for v in shown["votes"])

@@ -53,14 +53,14 @@ def lobby(open_page: OpenPage, w) -> Page:  # type: ignore[no-untyped-def]
 
 def board(open_page: OpenPage, w) -> Page:  # type: ignore[no-untyped-def]
     page = open_page("board")
-    page.goto(f"/w/{w.id}/board?key={w.board_token}")
+    page.goto(f"/w/{w.slug}/board?key={w.board_token}")
     expect(page.locator(".qr-wrap svg")).to_be_visible()
     return page
 
 
 def facilitator(open_page: OpenPage, w) -> Page:  # type: ignore[no-untyped-def]
     page = open_page("laptop")
-    page.goto(f"/w/{w.id}/facilitate?key={w.facilitator_token}")
+    page.goto(f"/w/{w.slug}/facilitate?key={w.facilitator_token}")
     expect(page.get_by_role("navigation", name="Steg")).to_be_visible()
     return page
 

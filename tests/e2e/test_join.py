@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from app.services.workshops import format_code
 from tests.e2e.conftest import OpenPage, create_workshop, join_by_code, screenshot
 
-PHONE_PAGE = re.compile(r"/w/\d+/p$")
+PHONE_PAGE = re.compile(r"/w/[\w-]+/p$")
 
 
 def test_phones_join_by_code_and_by_link_and_the_board_counts_them_live(

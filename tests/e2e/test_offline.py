@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer, OpenPage, Wifi
 
-PHONE_PAGE = re.compile(r"/w/\d+/p(\?.*)?$")
+PHONE_PAGE = re.compile(r"/w/[\w-]+/p(\?.*)?$")
 
 
 def api(server: LiveServer, method: str, path: str, token: str = "", body: Any = None) -> Any:

@@ -77,10 +77,10 @@ def test_page_weights_and_no_other_host(
     expect(phone.locator("#join_code-error")).to_be_visible()
 
     board = open_page("board")
-    report["board lobby"], _ = transferred(board, f"/w/{w.id}/board?key={w.board_token}")
+    report["board lobby"], _ = transferred(board, f"/w/{w.slug}/board?key={w.board_token}")
     facilitator = open_page("laptop")
     report["facilitator"], _ = transferred(
-        facilitator, f"/w/{w.id}/facilitate?key={w.facilitator_token}"
+        facilitator, f"/w/{w.slug}/facilitate?key={w.facilitator_token}"
     )
     print("\n" + "\n".join(f"{name:12} {kb:6.1f} kB" for name, kb in report.items()))
     assert all(kb > 1 for kb in report.values())

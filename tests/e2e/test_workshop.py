@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import OpenPage, create_workshop, join_by_code, screenshot
 
-PHONE_PAGE = re.compile(r"/w/\d+/p(\?.*)?$")
+PHONE_PAGE = re.compile(r"/w/[\w-]+/p(\?.*)?$")
 AREAS = ("Narkotika", "Otrygghet", "Otillåten påverkan")  # the default focus areas
 
 SEEN_DRUGS = "Öppen droghandel vid resecentrum på kvällarna"
@@ -110,7 +110,7 @@ def test_a_whole_workshop_from_the_start_page_to_the_excel_file(
     facilitator = open_page("laptop")
     created = create_workshop(facilitator, "Tryggare Värnamo")
     facilitator.get_by_role("link", name="Öppna processledarens sida").click()
-    expect(facilitator).to_have_url(re.compile(r"/w/\d+/facilitate$"))
+    expect(facilitator).to_have_url(re.compile(r"/w/[\w-]+/facilitate$"))
     stage_is(facilitator, "lobby")
 
     # The board goes up on the projector through the board link.

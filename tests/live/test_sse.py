@@ -51,10 +51,17 @@ def next_of_kind(events: "queue.Queue[dict]", kind: str) -> dict:
             return event
 
 
-def add_note(http: httpx.Client, w, who: dict[str, str], text: str, area: int = 0) -> dict:
+def add_note(
+    http: httpx.Client,
+    w,
+    who: dict[str, str],
+    text: str,
+    area: int = 0,
+    kind: str = "situation",
+) -> dict:
     response = http.post(
         f"/api/v1/workshops/{w.id}/items",
-        json={"kind": "situation", "focus_area_id": w.area(area), "text": text},
+        json={"kind": kind, "focus_area_id": w.area(area), "text": text},
         headers=who,
     )
     assert response.status_code == 201, response.text
@@ -109,21 +116,19 @@ def test_reconnecting_with_last_event_id_misses_nothing(
 def test_dots_cast_while_voting_is_open_reach_only_the_facilitators_stream(
     http: httpx.Client, make_workshop, server: str
 ) -> None:
-    from sqlmodel import Session
-
-    from app.db import get_engine
-    from app.services import events as event_log
-
     w = make_workshop(participants=1, stage="causes")
+    cause = add_note(http, w, w.facilitator, "Orsak att rösta på", kind="cause")["id"]
+    http.put(
+        f"/api/v1/workshops/{w.id}/voting",
+        json={"kind": "cause", "state": "open"},
+        headers=w.facilitator,
+    ).raise_for_status()
     phone, stop_phone = listen(
         f"{server}/api/v1/workshops/{w.id}/events", w.participants[0].headers
     )
     fac, stop_fac = listen(f"{server}/api/v1/workshops/{w.id}/events", w.facilitator)
     try:
-        with Session(get_engine()) as session:  # a dot, as the voting service logs it
-            workshop = event_log.begin_change(session, w.id)
-            event_log.log(session, workshop, "vote.cast", item_id=1, kind="cause")
-            session.commit()
+        http.post(f"/api/v1/items/{cause}/votes", headers=w.participants[0].headers)
         add_note(http, w, w.facilitator, "Efter rösten")
         assert next_of_kind(fac, "vote.cast")
         first_for_phone = phone.get(timeout=WAIT)
@@ -180,11 +185,11 @@ def test_thirty_people_posting_three_notes_each_at_once_all_land(
 
 def board_stream(server: str, w, last: int | None = None):
     board = httpx.Client(base_url=server, timeout=10)
-    board.get(f"/w/{w.id}/board?key={w.board_token}")  # the key becomes the board's cookie
+    board.get(f"/w/{w.slug}/board?key={w.board_token}")  # the key becomes the board's cookie
     cookies = "; ".join(f"{k}={v}" for k, v in board.cookies.items())
     board.close()
     headers = {"Cookie": cookies, **({"Last-Event-ID": str(last)} if last is not None else {})}
-    return listen(f"{server}/w/{w.id}/stream?as=board", headers)
+    return listen(f"{server}/w/{w.slug}/stream?as=board", headers)
 
 
 def test_hiding_an_observation_in_the_causes_stage_updates_the_cards_that_cite_it(

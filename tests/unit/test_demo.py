@@ -1,15 +1,17 @@
 """`make demo` gives a newcomer a full board with the chain kept end to end."""
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.demo import make_demo
+from app.models import Workshop
 from app.services import items
 from app.services.auth import Principal, Role
 
 
 def test_the_demo_workshop_has_every_board_filled_and_linked(session: Session) -> None:
-    urls = make_demo(session)
-    workshop_id = int(urls["facilitate"].split("/w/")[1].split("/")[0])
+    urls = make_demo(base="http://localhost:8102")
+    slug = urls["facilitate"].split("/w/")[1].split("/")[0]
+    workshop_id = session.exec(select(Workshop.id).where(Workshop.slug == slug)).one()
     board = Principal(Role.board, workshop_id)
     by_kind = {
         kind: items.list_items(session, board, workshop_id, kind=kind)
@@ -22,3 +24,4 @@ def test_the_demo_workshop_has_every_board_filled_and_linked(session: Session) -
     assert all(set(v.links) <= causes and v.links for v in by_kind["action"])
     assert any("resecentrum" in v.item.text for v in by_kind["situation"])
     assert {"join", "facilitate", "board", "followup"} == set(urls)
+    assert all(url.startswith("http://localhost:8102/") for url in urls.values())

@@ -26,6 +26,8 @@ def extracted() -> set[str]:
             "BudgetSpent": None,
             "TooManyAttempts": None,
             "TooLarge": None,
+            "Stale": None,
+            "Busy": None,
             "error_page": (3,),
         },
     ):

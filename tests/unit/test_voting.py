@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import event, func
 from sqlmodel import Session, select
 
-from app.db import get_engine, session_scope
+from app.db import get_engine
 from app.models import Item, Rating, Vote
-from app.services import events, items, ratings, voting, workshops
+from app.services import events, items, ratings, uow, voting, workshops
 from app.services.auth import Principal, Role
 from app.services.errors import (
     BudgetSpent,
@@ -22,17 +22,17 @@ from app.services.errors import (
 
 
 def note(session: Session, w, kind: str, text: str = "En lapp", area: int = 0) -> int:
-    item, _ = items.add_item(session, w.facilitator_principal, w.id, kind, w.area(area), text)
+    item, _ = uow.run(items.add_item, w.facilitator_principal, w.id, kind, w.area(area), text)
     assert item.id is not None
     return item.id
 
 
 def open_voting(session: Session, w, kind: str, state: str = "open") -> None:
-    voting.set_voting(session, w.facilitator_principal, w.id, kind, state)
+    uow.run(voting.set_voting, w.facilitator_principal, w.id, kind, state)
 
 
 def to_prioritize(session: Session, w) -> None:
-    workshops.set_stage(session, w.facilitator_principal, w.id, "prioritize")
+    uow.run(workshops.set_stage, w.facilitator_principal, w.id, "prioritize")
 
 
 def dots(session: Session, item_id: int | None = None) -> int:
@@ -42,18 +42,17 @@ def dots(session: Session, item_id: int | None = None) -> int:
     return session.exec(query).one()
 
 
-def in_parallel(calls: list[Callable[[Session], object]]) -> list[str]:
-    """Run each call at the same moment in its own thread and write session; say how each went."""
+def in_parallel(calls: list[Callable[[], object]]) -> list[str]:
+    """Run each call at the same moment in its own thread; say how each went."""
     barrier = Barrier(len(calls))
 
-    def run(call: Callable[[Session], object]) -> str:
-        with session_scope(write=True) as own:
-            barrier.wait()
-            try:
-                call(own)
-            except BudgetSpent:
-                return "refused"
-            return "counted"
+    def run(call: Callable[[], object]) -> str:
+        barrier.wait()
+        try:
+            call()
+        except BudgetSpent:
+            return "refused"
+        return "counted"
 
     with ThreadPoolExecutor(len(calls)) as pool:
         return [f.result() for f in [pool.submit(run, call) for call in calls]]
@@ -68,7 +67,7 @@ def test_six_parallel_votes_with_three_dots_count_exactly_three(
     me = w.participants[0].principal(w.id)
 
     outcomes = in_parallel(
-        [lambda s, item_id=item_id: voting.cast_vote(s, me, item_id) for item_id in causes]
+        [lambda item_id=item_id: uow.run(voting.cast_vote, me, item_id) for item_id in causes]
     )
 
     assert sorted(outcomes) == ["counted"] * 3 + ["refused"] * 3
@@ -82,7 +81,7 @@ def test_parallel_votes_on_one_note_stop_at_the_cap(session: Session, make_works
     open_voting(session, w, "cause")
     me = w.participants[0].principal(w.id)
 
-    outcomes = in_parallel([lambda s: voting.cast_vote(s, me, cause)] * 5)
+    outcomes = in_parallel([lambda: uow.run(voting.cast_vote, me, cause)] * 5)
 
     assert outcomes.count("counted") == 2
     assert dots(session, cause) == 2
@@ -93,7 +92,9 @@ def test_a_room_voting_at_once_loses_no_dot(session: Session, make_workshop) -> 
     causes = [note(session, w, "cause", f"Orsak {i}") for i in range(4)]
     open_voting(session, w, "cause")
     calls = [
-        lambda s, p=p.principal(w.id), item_id=causes[(i + n) % 4]: voting.cast_vote(s, p, item_id)
+        lambda p=p.principal(w.id), item_id=causes[(i + n) % 4]: uow.run(
+            voting.cast_vote, p, item_id
+        )
         for i, p in enumerate(w.participants)
         for n in range(3)  # one tap too many each
     ]
@@ -111,10 +112,10 @@ def test_vote_over_budget_is_refused(session: Session, make_workshop) -> None:
     first, second = note(session, w, "cause", "A"), note(session, w, "cause", "B")
     open_voting(session, w, "cause")
     me = w.participants[0].principal(w.id)
-    assert voting.cast_vote(session, me, first) == 1
-    assert voting.cast_vote(session, me, second) == 0
+    assert uow.run(voting.cast_vote, me, first) == 1
+    assert uow.run(voting.cast_vote, me, second) == 0
     with pytest.raises(BudgetSpent):
-        voting.cast_vote(session, me, first)
+        uow.run(voting.cast_vote, me, first)
     session.rollback()
     assert dots(session) == 2
 
@@ -125,8 +126,8 @@ def test_budget_is_per_kind(session: Session, make_workshop) -> None:
     open_voting(session, w, "cause")
     open_voting(session, w, "action")
     me = w.participants[0].principal(w.id)
-    assert voting.cast_vote(session, me, cause) == 0
-    assert voting.cast_vote(session, me, action) == 0
+    assert uow.run(voting.cast_vote, me, cause) == 0
+    assert uow.run(voting.cast_vote, me, action) == 0
 
 
 def test_a_dot_on_a_note_the_facilitator_hides_is_given_back(
@@ -136,12 +137,12 @@ def test_a_dot_on_a_note_the_facilitator_hides_is_given_back(
     spam, good = note(session, w, "cause", "Reklam"), note(session, w, "cause", "Orsak")
     open_voting(session, w, "cause")
     me = w.participants[0].principal(w.id)
-    voting.cast_vote(session, me, spam)
-    items.update_item(session, w.facilitator_principal, spam, items.ItemPatch(hidden=True))
+    uow.run(voting.cast_vote, me, spam)
+    uow.run(items.update_item, w.facilitator_principal, spam, items.ItemPatch(hidden=True))
     assert voting.votes_left(session, me, w.id, "cause") == 1
-    assert voting.cast_vote(session, me, good) == 0
+    assert uow.run(voting.cast_vote, me, good) == 0
     with pytest.raises(NotAllowedNow):
-        voting.cast_vote(session, me, spam)
+        uow.run(voting.cast_vote, me, spam)
 
 
 def test_dots_follow_a_merged_note_and_the_duplicate_takes_none(
@@ -151,13 +152,13 @@ def test_dots_follow_a_merged_note_and_the_duplicate_takes_none(
     twin, survivor = note(session, w, "cause", "Otrygg park"), note(session, w, "cause", "Park")
     open_voting(session, w, "cause")
     me = w.participants[0].principal(w.id)
-    voting.cast_vote(session, me, twin)
-    items.merge_items(session, w.facilitator_principal, twin, survivor)
+    uow.run(voting.cast_vote, me, twin)
+    uow.run(items.merge_items, w.facilitator_principal, twin, survivor)
     with pytest.raises(NotAllowedNow):
-        voting.cast_vote(session, me, twin)
+        uow.run(voting.cast_vote, me, twin)
     session.rollback()
     assert dots(session, survivor) == 1
-    assert voting.remove_vote(session, me, survivor) == 3
+    assert uow.run(voting.remove_vote, me, survivor) == 3
 
 
 def test_only_causes_and_actions_take_dots_and_only_while_open(
@@ -167,16 +168,16 @@ def test_only_causes_and_actions_take_dots_and_only_while_open(
     seen, cause = note(session, w, "situation"), note(session, w, "cause")
     me = w.participants[0].principal(w.id)
     with pytest.raises(NotAllowedNow):
-        voting.cast_vote(session, me, cause)  # still closed
+        uow.run(voting.cast_vote, me, cause)  # still closed
     session.rollback()
     open_voting(session, w, "cause")
     with pytest.raises(NotAllowedNow):
-        voting.cast_vote(session, me, seen)
+        uow.run(voting.cast_vote, me, seen)
     session.rollback()
-    voting.cast_vote(session, me, cause)
+    uow.run(voting.cast_vote, me, cause)
     open_voting(session, w, "cause", "revealed")
     with pytest.raises(NotAllowedNow):
-        voting.remove_vote(session, me, cause)  # the result stands once revealed
+        uow.run(voting.remove_vote, me, cause)  # the result stands once revealed
     session.rollback()
     assert dots(session) == 1
 
@@ -186,13 +187,14 @@ def test_vote_events_never_say_who_voted(session: Session, make_workshop) -> Non
     cause = note(session, w, "cause")
     open_voting(session, w, "cause")
     me = w.participants[0].principal(w.id)
-    voting.cast_vote(session, me, cause)
-    voting.remove_vote(session, me, cause)
+    uow.run(voting.cast_vote, me, cause)
+    uow.run(voting.remove_vote, me, cause)
     logged = events.events_since(session, w.id, 0)
     votes = [(e.kind, e.data) for e in logged if e.kind.startswith("vote.")]
+    area = w.area(0)
     assert votes == [
-        ("vote.cast", {"item_id": cause, "kind": "cause"}),
-        ("vote.removed", {"item_id": cause, "kind": "cause"}),
+        ("vote.cast", {"item_id": cause, "kind": "cause", "area": area}),
+        ("vote.removed", {"item_id": cause, "kind": "cause", "area": area}),
     ]
     assert [e.seq for e in logged] == list(range(1, len(logged) + 1))  # no gaps
 
@@ -212,7 +214,7 @@ def test_only_the_facilitator_sets_voting_and_only_for_causes_or_actions(
 ) -> None:
     w = make_workshop(participants=1)
     with pytest.raises(Forbidden):
-        voting.set_voting(session, w.participants[0].principal(w.id), w.id, "cause", "open")
+        uow.run(voting.set_voting, w.participants[0].principal(w.id), w.id, "cause", "open")
     with pytest.raises(Invalid) as bad_kind:
         open_voting(session, w, "situation")
     with pytest.raises(Invalid) as bad_state:
@@ -246,11 +248,12 @@ def test_a_vote_costs_the_same_few_queries_however_full_the_room(
         open_voting(session, w, "cause")
         for p in w.participants:
             for item_id in causes[:2]:
-                voting.cast_vote(session, p.principal(w.id), item_id)
+                uow.run(voting.cast_vote, p.principal(w.id), item_id)
         with counted_statements() as seen:
-            voting.cast_vote(session, w.participants[0].principal(w.id), causes[3])
+            uow.run(voting.cast_vote, w.participants[0].principal(w.id), causes[3])
         costs.append(len(seen))
     assert costs[0] == costs[1]
+    # BEGIN, SAVEPOINT; the lock; the note; the count; the dot; the event; RELEASE.
     assert costs[1] <= 8
 
 
@@ -259,9 +262,9 @@ def test_progress_counts_people_not_who_voted_what(session: Session, make_worksh
     cause = note(session, w, "cause")
     open_voting(session, w, "cause")
     first, second = (p.principal(w.id) for p in w.participants[:2])
-    voting.cast_vote(session, first, cause)
-    voting.cast_vote(session, first, cause)
-    voting.cast_vote(session, second, cause)
+    uow.run(voting.cast_vote, first, cause)
+    uow.run(voting.cast_vote, first, cause)
+    uow.run(voting.cast_vote, second, cause)
 
     seen_by_facilitator = voting.progress(session, w.facilitator_principal, w.id, "cause")
     assert (seen_by_facilitator.participants, seen_by_facilitator.voters) == (3, 2)
@@ -281,7 +284,7 @@ def test_ranking_is_by_dots_then_oldest_first(session: Session, make_workshop) -
     open_voting(session, w, "action")
     a, b = (p.principal(w.id) for p in w.participants)
     for who, item_id in [(a, new), (a, new), (b, old), (b, middle), (b, new)]:
-        voting.cast_vote(session, who, item_id)
+        uow.run(voting.cast_vote, who, item_id)
     open_voting(session, w, "action", "revealed")
 
     ranked = voting.ranking(session, a, w.id, "action")
@@ -311,7 +314,7 @@ def vote_actions(session: Session, w, plan: dict[int, int]) -> None:
     voters = iter(w.participants)
     for item_id, count in plan.items():
         for _ in range(count):
-            voting.cast_vote(session, next(voters).principal(w.id), item_id)
+            uow.run(voting.cast_vote, next(voters).principal(w.id), item_id)
     open_voting(session, w, "action", "revealed")
 
 
@@ -320,10 +323,10 @@ def test_shortlist_takes_the_top_n_and_replaces_the_old_one(
 ) -> None:
     w = make_workshop(participants=6)
     a, b, c, d = (note(session, w, "action", t) for t in "ABCD")
-    items.update_item(session, w.facilitator_principal, d, items.ItemPatch(shortlisted=True))
+    uow.run(items.update_item, w.facilitator_principal, d, items.ItemPatch(shortlisted=True))
     vote_actions(session, w, {a: 1, b: 3, c: 2})
 
-    chosen = voting.shortlist_top(session, w.facilitator_principal, w.id, 2)
+    chosen = uow.run(voting.shortlist_top, w.facilitator_principal, w.id, 2)
 
     assert chosen == [b, c]
     flags = {i.id: i.shortlisted for i in session.exec(select(Item)).all()}
@@ -335,7 +338,7 @@ def test_shortlist_skips_actions_without_dots(session: Session, make_workshop) -
     w = make_workshop(participants=1)
     voted, _ignored = note(session, w, "action", "A"), note(session, w, "action", "B")
     vote_actions(session, w, {voted: 1})
-    assert voting.shortlist_top(session, w.facilitator_principal, w.id, 3) == [voted]
+    assert uow.run(voting.shortlist_top, w.facilitator_principal, w.id, 3) == [voted]
 
 
 def test_shortlist_in_one_focus_area_leaves_the_others_alone(
@@ -343,9 +346,9 @@ def test_shortlist_in_one_focus_area_leaves_the_others_alone(
 ) -> None:
     w = make_workshop(participants=2)
     here, there = note(session, w, "action", "A", area=0), note(session, w, "action", "B", area=1)
-    items.update_item(session, w.facilitator_principal, there, items.ItemPatch(shortlisted=True))
+    uow.run(items.update_item, w.facilitator_principal, there, items.ItemPatch(shortlisted=True))
     vote_actions(session, w, {here: 1})
-    chosen = voting.shortlist_top(session, w.facilitator_principal, w.id, 1, w.area(0))
+    chosen = uow.run(voting.shortlist_top, w.facilitator_principal, w.id, 1, w.area(0))
     assert chosen == [here]
     assert session.get(Item, there, populate_existing=True).shortlisted  # type: ignore[union-attr]
 
@@ -355,12 +358,12 @@ def test_shortlist_waits_for_the_voting_to_end(session: Session, make_workshop) 
     note(session, w, "action")
     open_voting(session, w, "action")
     with pytest.raises(NotAllowedNow):
-        voting.shortlist_top(session, w.facilitator_principal, w.id, 3)
+        uow.run(voting.shortlist_top, w.facilitator_principal, w.id, 3)
     session.rollback()
     with pytest.raises(Invalid):
-        voting.shortlist_top(session, w.facilitator_principal, w.id, 0)
+        uow.run(voting.shortlist_top, w.facilitator_principal, w.id, 0)
     with pytest.raises(Forbidden):
-        voting.shortlist_top(session, w.participants[0].principal(w.id), w.id, 3)
+        uow.run(voting.shortlist_top, w.participants[0].principal(w.id), w.id, 3)
 
 
 def test_a_rating_is_saved_once_per_person_and_can_be_changed(
@@ -370,9 +373,9 @@ def test_a_rating_is_saved_once_per_person_and_can_be_changed(
     action = note(session, w, "action")
     to_prioritize(session, w)
     a, b = (p.principal(w.id) for p in w.participants)
-    ratings.rate_action(session, a, action, 5, 1)
-    ratings.rate_action(session, a, action, 4, 2)
-    ratings.rate_action(session, b, action, 2, 4)
+    uow.run(ratings.rate_action, a, action, 5, 1)
+    uow.run(ratings.rate_action, a, action, 4, 2)
+    uow.run(ratings.rate_action, b, action, 2, 4)
 
     assert session.exec(select(func.count()).select_from(Rating)).one() == 2
     summary = ratings.rating_summary(session, w.id)[action]
@@ -387,7 +390,7 @@ def test_ratings_happen_only_in_the_prioritize_stage(session: Session, make_work
     w = make_workshop(participants=1, stage="actions")
     action = note(session, w, "action")
     with pytest.raises(NotAllowedNow):
-        ratings.rate_action(session, w.participants[0].principal(w.id), action, 3, 3)
+        uow.run(ratings.rate_action, w.participants[0].principal(w.id), action, 3, 3)
     session.rollback()
     assert session.exec(select(func.count()).select_from(Rating)).one() == 0
 
@@ -397,12 +400,12 @@ def test_once_any_action_is_shortlisted_only_those_are_rated(
 ) -> None:
     w = make_workshop(participants=1)
     chosen, other = note(session, w, "action", "A"), note(session, w, "action", "B")
-    items.update_item(session, w.facilitator_principal, chosen, items.ItemPatch(shortlisted=True))
+    uow.run(items.update_item, w.facilitator_principal, chosen, items.ItemPatch(shortlisted=True))
     to_prioritize(session, w)
     me = w.participants[0].principal(w.id)
-    ratings.rate_action(session, me, chosen, 3, 3)
+    uow.run(ratings.rate_action, me, chosen, 3, 3)
     with pytest.raises(NotAllowedNow):
-        ratings.rate_action(session, me, other, 3, 3)
+        uow.run(ratings.rate_action, me, other, 3, 3)
 
 
 @pytest.mark.parametrize(
@@ -416,5 +419,5 @@ def test_ratings_outside_one_to_five_name_the_field(
     action = note(session, w, "action")
     to_prioritize(session, w)
     with pytest.raises(Invalid) as refused:
-        ratings.rate_action(session, w.participants[0].principal(w.id), action, impact, effort)
+        uow.run(ratings.rate_action, w.participants[0].principal(w.id), action, impact, effort)
     assert refused.value.field == field

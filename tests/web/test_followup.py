@@ -17,7 +17,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def open_page(client: TestClient, w, lang: str = "sv"):
     page = client.get(
-        f"/w/{w.id}/followup?key={w.followup_token}", headers={"Accept-Language": lang}
+        f"/w/{w.slug}/followup?key={w.followup_token}", headers={"Accept-Language": lang}
     )
     assert page.status_code == 200
     return page
@@ -63,12 +63,12 @@ def test_the_facilitators_cookie_opens_it_but_other_keys_do_not(
     client: TestClient, make_workshop
 ) -> None:
     w = make_workshop(participants=1)
-    assert client.get(f"/w/{w.id}/followup").status_code == 401
-    assert client.get(f"/w/{w.id}/followup?key={w.board_token}").status_code == 403
-    client.get(f"/w/{w.id}/facilitate?key={w.facilitator_token}")
-    page = client.get(f"/w/{w.id}/followup")
+    assert client.get(f"/w/{w.slug}/followup").status_code == 401
+    assert client.get(f"/w/{w.slug}/followup?key={w.board_token}").status_code == 403
+    client.get(f"/w/{w.slug}/facilitate?key={w.facilitator_token}")
+    page = client.get(f"/w/{w.slug}/followup")
     assert page.status_code == 200
-    assert f'href="/w/{w.id}/facilitate"' in page.text  # a way back for the facilitator
+    assert f'href="/w/{w.slug}/facilitate"' in page.text  # a way back for the facilitator
 
 
 def test_the_download_button_gives_the_workbook(client: TestClient, session, make_workshop) -> None:
@@ -85,7 +85,7 @@ def test_the_download_button_gives_the_workbook(client: TestClient, session, mak
 
 
 def edited_export(client: TestClient, w, status: str) -> bytes:
-    wb = load_workbook(BytesIO(client.get(f"/w/{w.id}/followup/export.xlsx").content))
+    wb = load_workbook(BytesIO(client.get(f"/w/{w.slug}/followup/export.xlsx").content))
     ws = wb.worksheets[0]
     status_col = [c.value for c in ws[1]].index("Status") + 1
     ws.cell(row=2, column=status_col).value = status
@@ -98,7 +98,7 @@ def upload_with_status(client: TestClient, w, status: str):
     """The follow-up owner edits the status cell of the export and uploads it on the page."""
     page = open_page(client, w)
     return client.post(
-        f"/w/{w.id}/followup/import",
+        f"/w/{w.slug}/followup/import",
         data={"csrf_token": csrf_of(page.text)},
         files={"file": ("atgarder.xlsx", edited_export(client, w, status), XLSX)},
     )
@@ -137,7 +137,7 @@ def test_an_upload_without_the_csrf_token_is_refused(
     ids = seed(session, w)
     open_page(client, w)
     response = client.post(
-        f"/w/{w.id}/followup/import",
+        f"/w/{w.slug}/followup/import",
         files={"file": ("atgarder.xlsx", edited_export(client, w, "Klar"), XLSX)},
     )
     assert response.status_code == 403

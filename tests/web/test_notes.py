@@ -21,7 +21,7 @@ def phone(client: TestClient, make_workshop):
 
 
 def post_note(client: TestClient, w, text: str, htmx: bool = False, **extra: str):
-    token = extra.pop("csrf_token", None) or csrf_of(client.get(f"/w/{w.id}/p").text)
+    token = extra.pop("csrf_token", None) or csrf_of(client.get(f"/w/{w.slug}/p").text)
     data = {
         "csrf_token": token,
         "kind": "situation",
@@ -31,7 +31,7 @@ def post_note(client: TestClient, w, text: str, htmx: bool = False, **extra: str
         **extra,
     }
     headers = {"HX-Request": "true"} if htmx else {}
-    return client.post(f"/w/{w.id}/p/notes", data=data, headers=headers, follow_redirects=False)
+    return client.post(f"/w/{w.slug}/p/notes", data=data, headers=headers, follow_redirects=False)
 
 
 def notes(client: TestClient, w) -> list[str]:
@@ -75,7 +75,7 @@ def test_an_empty_note_is_refused_and_what_was_typed_is_kept(client: TestClient,
 
 
 def test_a_phone_cannot_add_notes_when_the_stage_has_moved_on(client: TestClient, phone) -> None:
-    token = csrf_of(client.get(f"/w/{phone.id}/p").text)  # the page was open before the move
+    token = csrf_of(client.get(f"/w/{phone.slug}/p").text)  # the page was open before the move
     client.put(
         f"/api/v1/workshops/{phone.id}/stage",
         json={"stage": "prioritize"},
@@ -91,14 +91,14 @@ def test_the_author_edits_and_deletes_their_own_note(client: TestClient, phone) 
     note_id = client.get(f"/api/v1/workshops/{phone.id}/items", headers=phone.facilitator).json()[
         0
     ]["id"]
-    page = client.get(f"/w/{phone.id}/p")
+    page = client.get(f"/w/{phone.slug}/p")
     token = csrf_of(page.text)
     client.post(
-        f"/w/{phone.id}/p/notes/{note_id}", data={"csrf_token": token, "text": "Stavfel rättat"}
+        f"/w/{phone.slug}/p/notes/{note_id}", data={"csrf_token": token, "text": "Stavfel rättat"}
     )
     assert notes(client, phone) == ["Stavfel rättat"]
     client.post(
-        f"/w/{phone.id}/p/notes/{note_id}", data={"csrf_token": token, "text": "x", "delete": "1"}
+        f"/w/{phone.slug}/p/notes/{note_id}", data={"csrf_token": token, "text": "x", "delete": "1"}
     )
     assert notes(client, phone) == []
 
@@ -110,9 +110,9 @@ def test_someone_elses_note_cannot_be_changed_from_a_phone(client: TestClient, p
         json={"kind": "situation", "focus_area_id": phone.area(0), "text": "Inte din"},
         headers=other.headers,
     ).json()
-    page = client.get(f"/w/{phone.id}/p")
+    page = client.get(f"/w/{phone.slug}/p")
     response = client.post(
-        f"/w/{phone.id}/p/notes/{theirs['id']}",
+        f"/w/{phone.slug}/p/notes/{theirs['id']}",
         data={"csrf_token": csrf_of(page.text), "text": "Ändrad"},
     )
     assert response.status_code == 403
@@ -129,10 +129,10 @@ def test_others_notes_show_on_the_phone_once_it_has_written_one(client: TestClie
         },
         headers=phone.participants[0].headers,
     )
-    before = client.get(f"/w/{phone.id}/p").text
+    before = client.get(f"/w/{phone.slug}/p").text
     assert re.search(r'class="everyone-list" hidden', before)
     post_note(client, phone, "Min egen")
-    after = client.get(f"/w/{phone.id}/p").text
+    after = client.get(f"/w/{phone.slug}/p").text
     assert not re.search(r'class="everyone-list" hidden', after)
     assert "Någon annans iakttagelse" in after
 
@@ -140,7 +140,7 @@ def test_others_notes_show_on_the_phone_once_it_has_written_one(client: TestClie
 @pytest.fixture
 def facilitator(client: TestClient, make_workshop):
     w = make_workshop(participants=1, stage="situation")
-    page = client.get(f"/w/{w.id}/facilitate?key={w.facilitator_token}")
+    page = client.get(f"/w/{w.slug}/facilitate?key={w.facilitator_token}")
     w.csrf = csrf_of(page.text)
     return w
 
@@ -158,10 +158,12 @@ def test_hidden_notes_leave_the_board_but_stay_for_the_facilitator(
 ) -> None:
     w = facilitator
     note = add(client, w, "Namn på en enskild person")
-    client.post(f"/w/{w.id}/facilitate/items/{note}", data={"csrf_token": w.csrf, "hidden": "true"})
-    board = client.get(f"/w/{w.id}/board?key={w.board_token}").text
+    client.post(
+        f"/w/{w.slug}/facilitate/items/{note}", data={"csrf_token": w.csrf, "hidden": "true"}
+    )
+    board = client.get(f"/w/{w.slug}/board?key={w.board_token}").text
     assert "Namn på en enskild person" not in board
-    fac = client.get(f"/w/{w.id}/facilitate").text
+    fac = client.get(f"/w/{w.slug}/facilitate").text
     assert "Namn på en enskild person" in fac and "Dold" in fac
 
 
@@ -173,10 +175,10 @@ def test_facilitator_merges_a_duplicate_groups_and_moves_notes(
     dup = add(client, w, "Langning vid resecentrum")
     other = add(client, w, "Hot mot personal")
     client.post(
-        f"/w/{w.id}/facilitate/items/{dup}/merge", data={"csrf_token": w.csrf, "into": str(keep)}
+        f"/w/{w.slug}/facilitate/items/{dup}/merge", data={"csrf_token": w.csrf, "into": str(keep)}
     )
     client.post(
-        f"/w/{w.id}/facilitate/items/{other}",
+        f"/w/{w.slug}/facilitate/items/{other}",
         data={
             "csrf_token": w.csrf,
             "group_label": "Skolan",
@@ -195,15 +197,15 @@ def test_facilitator_merges_a_duplicate_groups_and_moves_notes(
 
 def test_the_timer_starts_pauses_and_gains_a_minute(client: TestClient, facilitator) -> None:
     w = facilitator
-    url = f"/w/{w.id}/facilitate/timer"
+    url = f"/w/{w.slug}/facilitate/timer"
     client.post(url, data={"csrf_token": w.csrf, "action": "set", "minutes": "5"})
     client.post(url, data={"csrf_token": w.csrf, "action": "add"})
-    board = client.get(f"/w/{w.id}/board?key={w.board_token}").text
+    board = client.get(f"/w/{w.slug}/board?key={w.board_token}").text
     assert "6:00" in board and "data-running" not in board
     client.post(url, data={"csrf_token": w.csrf, "action": "start"})
-    assert "data-running" in client.get(f"/w/{w.id}/board").text
+    assert "data-running" in client.get(f"/w/{w.slug}/board").text
     client.post(url, data={"csrf_token": w.csrf, "action": "pause"})
-    paused = client.get(f"/w/{w.id}/board").text
+    paused = client.get(f"/w/{w.slug}/board").text
     assert "data-running" not in paused and re.search(r"[56]:[0-5]\d", paused)
 
 
@@ -212,7 +214,7 @@ def test_names_show_on_the_board_only_when_the_facilitator_says_so(
 ) -> None:
     w = facilitator
     add(client, w, "Otrygg busshållplats")
-    board = client.get(f"/w/{w.id}/board?key={w.board_token}").text
+    board = client.get(f"/w/{w.slug}/board?key={w.board_token}").text
     assert "Deltagare 1" not in board
-    client.post(f"/w/{w.id}/facilitate/names", data={"csrf_token": w.csrf, "show": "true"})
-    assert "Deltagare 1" in client.get(f"/w/{w.id}/board").text
+    client.post(f"/w/{w.slug}/facilitate/names", data={"csrf_token": w.csrf, "show": "true"})
+    assert "Deltagare 1" in client.get(f"/w/{w.slug}/board").text

@@ -25,7 +25,7 @@ def create_by_form(client: TestClient, **fields: str) -> str:
 
 
 def links_of(html: str) -> dict[str, str]:
-    found = re.findall(r'value="(http[^"]+/w/\d+/(\w+)\?key=[^"]+)"', html)
+    found = re.findall(r'value="(http[^"]+/w/[\w-]+/(\w+)\?key=[^"]+)"', html)
     return {kind: url for url, kind in found}
 
 
@@ -118,32 +118,35 @@ def test_unknown_code_gets_a_friendly_page_that_keeps_the_input(client: TestClie
     assert "Ingen workshop" in response.text
 
 
-def test_a_phone_without_its_cookie_is_sent_to_join(client: TestClient, make_workshop) -> None:
+def test_a_phone_without_its_cookie_is_sent_to_join_without_the_code(
+    client: TestClient, make_workshop
+) -> None:
     w = make_workshop()
-    response = client.get(f"/w/{w.id}/p", follow_redirects=False)
+    response = client.get(f"/w/{w.slug}/p", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == f"/join?code={w.join_code}"
+    assert response.headers["location"] == "/join"  # the code is on the board, not given away
+    assert w.join_code not in client.get("/join").text
 
 
 def test_count_shows_on_facilitator_page_and_board(client: TestClient, make_workshop) -> None:
     w = make_workshop(participants=30)
-    fac = client.get(f"/w/{w.id}/facilitate?key={w.facilitator_token}")
-    board = client.get(f"/w/{w.id}/board?key={w.board_token}")
+    fac = client.get(f"/w/{w.slug}/facilitate?key={w.facilitator_token}")
+    board = client.get(f"/w/{w.slug}/board?key={w.board_token}")
     count = re.compile(r'id="participant-count"[^>]*>30<')
     assert count.search(fac.text) and count.search(board.text)
 
 
 def test_board_key_does_not_open_the_facilitator_page(client: TestClient, make_workshop) -> None:
     w = make_workshop()
-    assert client.get(f"/w/{w.id}/facilitate?key={w.board_token}").status_code == 403
-    assert client.get(f"/w/{w.id}/facilitate").status_code == 401
+    assert client.get(f"/w/{w.slug}/facilitate?key={w.board_token}").status_code == 403
+    assert client.get(f"/w/{w.slug}/facilitate").status_code == 401
 
 
 def test_facilitator_moves_the_stage_with_a_plain_form(client: TestClient, make_workshop) -> None:
     w = make_workshop()
-    page = client.get(f"/w/{w.id}/facilitate?key={w.facilitator_token}")
+    page = client.get(f"/w/{w.slug}/facilitate?key={w.facilitator_token}")
     response = client.post(
-        f"/w/{w.id}/facilitate/stage", data={"csrf_token": csrf_of(page.text), "step": "1"}
+        f"/w/{w.slug}/facilitate/stage", data={"csrf_token": csrf_of(page.text), "step": "1"}
     )
     assert response.status_code == 200
     assert 'aria-current="step"' in response.text

@@ -27,13 +27,13 @@ def room(client: TestClient, make_workshop):
     )
     form = client.get(f"/j/{w.join_code}")
     client.post("/join", data={"csrf_token": csrf_of(form.text), "join_code": w.join_code})
-    w.csrf = csrf_of(client.get(f"/w/{w.id}/p").text)
+    w.csrf = csrf_of(client.get(f"/w/{w.slug}/p").text)
     return w
 
 
 def dot(client: TestClient, w, item_id: int, remove: bool = False):
     data = {"csrf_token": w.csrf, **({"remove": "1"} if remove else {})}
-    return client.post(f"/w/{w.id}/p/votes/{item_id}", data=data, headers={"HX-Request": "true"})
+    return client.post(f"/w/{w.slug}/p/votes/{item_id}", data=data, headers={"HX-Request": "true"})
 
 
 def dots_left(html: str) -> int:
@@ -43,7 +43,7 @@ def dots_left(html: str) -> int:
 
 
 def test_the_phone_shows_dots_left_and_takes_them_back(client: TestClient, room) -> None:
-    assert dots_left(client.get(f"/w/{room.id}/p").text) == 3
+    assert dots_left(client.get(f"/w/{room.slug}/p").text) == 3
     assert dots_left(dot(client, room, room.causes[0]).text) == 2
     assert dots_left(dot(client, room, room.causes[0]).text) == 1
     third = dot(client, room, room.causes[0])  # cap is 2 per note
@@ -54,14 +54,14 @@ def test_the_phone_shows_dots_left_and_takes_them_back(client: TestClient, room)
 def test_counts_stay_hidden_from_phone_and_board_until_revealed(client: TestClient, room) -> None:
     dot(client, room, room.causes[1])
     dot(client, room, room.causes[1])
-    board = client.get(f"/w/{room.id}/board?key={room.board_token}").text
-    phone = client.get(f"/w/{room.id}/p").text
+    board = client.get(f"/w/{room.slug}/board?key={room.board_token}").text
+    phone = client.get(f"/w/{room.slug}/p").text
     assert "Röstningen är öppen" in board
     for page in (board, phone):  # no tally in any markup: no "2 prickar", no bar, no count
         assert not re.search(r">\s*2\s*<[^>]*>?\s*prickar", page)
         assert "vote-count" not in page and "vote-bar" not in page
     assert re.search(r'class="dots-left-n">1<', phone)  # the phone sees only its own dots
-    facilitator = client.get(f"/w/{room.id}/facilitate?key={room.facilitator_token}").text
+    facilitator = client.get(f"/w/{room.slug}/facilitate?key={room.facilitator_token}").text
     assert re.search(r'class="vote-count">2<', facilitator)
     assert "1 av 2 har röstat" in facilitator
     client.put(
@@ -69,7 +69,7 @@ def test_counts_stay_hidden_from_phone_and_board_until_revealed(client: TestClie
         json={"kind": "cause", "state": "revealed"},
         headers=room.facilitator,
     )
-    board = client.get(f"/w/{room.id}/board").text
+    board = client.get(f"/w/{room.slug}/board").text
     ranked = re.findall(r'<p class="note-text">([^<]+)</p>\s*<div class="vote-bar">', board)
     assert ranked == ["Få vuxna ute på kvällarna", "Unga rekryteras via sociala medier"]
 
@@ -97,19 +97,20 @@ def test_a_phone_rates_an_action_and_the_board_matrix_shows_it(
     client: TestClient, prioritizing
 ) -> None:
     w = prioritizing
-    phone = client.get(f"/w/{w.id}/p").text
+    phone = client.get(f"/w/{w.slug}/p").text
     assert "Föräldravandringar på helgerna" in phone and 'name="impact"' in phone
     bad = client.post(
-        f"/w/{w.id}/p/ratings/{w.action}", data={"csrf_token": w.csrf, "impact": "9", "effort": "2"}
+        f"/w/{w.slug}/p/ratings/{w.action}",
+        data={"csrf_token": w.csrf, "impact": "9", "effort": "2"},
     )
     assert bad.status_code == 422 and "Effekt" in bad.text
     ok = client.post(
-        f"/w/{w.id}/p/ratings/{w.action}",
+        f"/w/{w.slug}/p/ratings/{w.action}",
         data={"csrf_token": w.csrf, "impact": "5", "effort": "2"},
         headers={"HX-Request": "true"},
     )
     assert re.search(r'name="impact" value="5"[^>]*checked', ok.text)
-    board = client.get(f"/w/{w.id}/board?key={w.board_token}").text
+    board = client.get(f"/w/{w.slug}/board?key={w.board_token}").text
     assert "Effekt 5.0, insats 2.0 (1 bedömningar)" in board
     other = client.put(
         f"/api/v1/items/{w.action}/rating",
@@ -117,7 +118,7 @@ def test_a_phone_rates_an_action_and_the_board_matrix_shows_it(
         headers=w.participants[0].headers,
     )
     assert other.status_code == 200
-    board = client.get(f"/w/{w.id}/board").text
+    board = client.get(f"/w/{w.slug}/board").text
     assert "Effekt 4.0, insats 3.0 (2 bedömningar), spridning ±1.0 / ±1.0" in board
 
 
@@ -125,8 +126,8 @@ def test_the_facilitator_sets_owners_inline_and_a_bad_date_changes_nothing(
     client: TestClient, prioritizing
 ) -> None:
     w = prioritizing
-    csrf = csrf_of(client.get(f"/w/{w.id}/facilitate?key={w.facilitator_token}").text)
-    url = f"/w/{w.id}/facilitate/actions/{w.action}"
+    csrf = csrf_of(client.get(f"/w/{w.slug}/facilitate?key={w.facilitator_token}").text)
+    url = f"/w/{w.slug}/facilitate/actions/{w.action}"
     htmx = {"HX-Request": "true"}
     assert (
         client.post(
@@ -152,5 +153,5 @@ def test_the_facilitator_sets_owners_inline_and_a_bad_date_changes_nothing(
         "planned",
         1,
     )
-    board = client.get(f"/w/{w.id}/board?key={w.board_token}").text
+    board = client.get(f"/w/{w.slug}/board?key={w.board_token}").text
     assert "Tillsammans" in board and "Prioritet 1" in board

@@ -1,0 +1,302 @@
+"""The one unit of work: every change a user makes runs through here, and nowhere else commits.
+
+A change is a service function whose first parameter is a `Change`:
+
+    def cast_vote(change: Change, principal: Principal, item_id: int) -> int:
+        workshop, item = change.lock_item(item_id)   # lock the workshop, read under the lock
+        ...                                          # checks, then writes through change.session
+        change.log("vote.cast", item_id=item_id)     # exactly one event
+        return left
+
+and a face runs it with `await submit(voting.cast_vote, principal, item_id)` (from the event loop)
+or `run(...)` (from a thread: tests, scripts, sync routes). The rules:
+
+- **One lane.** A process has one writer thread per database: changes run one at a time, in the
+  order they arrived, so writers queue instead of polling SQLite's busy handler, and nothing that
+  waits for a thread or for the event loop ever holds a lock or a pooled connection (the lane
+  holds both only while it runs changes, and it waits for nothing).
+- **Group commit.** Changes that queued up while a transaction ran go into the next transaction
+  together, each in a SAVEPOINT of its own: a refused change (a domain error) undoes only itself.
+  Nobody hears "saved" before the commit that holds their change, and events are published only
+  after it.
+- **Lock, then check.** `Change.lock` bumps the workshop's event counter: on PostgreSQL that row
+  lock serialises changes to one workshop across workers and hosts; the new number is the
+  change's event seq. Checks read the state under that lock.
+- **One event per change.** `Change.log` writes the event in the same transaction. A change that
+  logs nothing was a no-op: it is rolled back, so no event number is used.
+- **Busy, not stuck.** More than MAX_QUEUE changes waiting, or a change that waited longer than
+  MAX_WAIT_S, is answered with `Busy` (503 + Retry-After) without being run. A deadlock or a lost
+  connection (a PostgreSQL restart) runs the change again, up to MAX_TRIES times.
+"""
+
+import asyncio
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col, select
+
+from app.db import get_engine
+from app.models import Item, Workshop
+from app.services import events
+from app.services.errors import Busy, NotFound
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_QUEUE = 2000  # about two minutes of a full room's taps; past that, answer Busy at once
+MAX_WAIT_S = 10.0  # a change that waited this long is refused rather than made late
+MAX_BATCH = 100  # changes committed together at most
+MAX_TRIES = 3
+
+
+class Change:
+    """What a change sees: a session inside its own savepoint, and the workshop it locked."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.workshop: Workshop | None = None
+        self.event: events.LoggedEvent | None = None
+
+    def lock(self, workshop_id: int) -> Workshop:
+        """Lock the workshop for this change and return it as it is now (one statement)."""
+        return self._lock(col(Workshop.id) == workshop_id, NotFound("No such workshop."))
+
+    def lock_item(self, item_id: int) -> tuple[Workshop, Item]:
+        """Lock the note's workshop, then read the note under the lock (two statements)."""
+        of_item = select(Item.workshop_id).where(Item.id == item_id).scalar_subquery()
+        workshop = self._lock(col(Workshop.id) == of_item, NotFound("No such note."))
+        item = self.session.get(Item, item_id, populate_existing=True)
+        if item is None:
+            raise NotFound("No such note.")
+        return workshop, item
+
+    def _lock(self, which: Any, missing: NotFound) -> Workshop:
+        if self.workshop is not None:
+            # A change locks one workshop; asking again returns it.
+            found = self.session.exec(select(Workshop.id).where(which)).first()
+            assert found == self.workshop.id, "a change locks one workshop"
+            return self.workshop
+        workshop = self.session.scalars(
+            update(Workshop)
+            .where(which)
+            .values(event_seq=Workshop.event_seq + 1)
+            .returning(Workshop),
+            execution_options={"populate_existing": True},
+        ).first()
+        if workshop is None:
+            raise missing
+        self.workshop = workshop
+        return workshop
+
+    def log(self, name: str, /, **data: Any) -> events.LoggedEvent:
+        """The change's event, in its transaction; once per change, after `lock`."""
+        assert self.workshop is not None and self.workshop.id is not None, "lock first"
+        assert self.event is None, "one event per change"
+        self.event = events.LoggedEvent(self.workshop.id, self.workshop.event_seq, name, data)
+        self.session.add(events.row_of(self.event))
+        return self.event
+
+
+@dataclass(eq=False)
+class _Job:
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    future: Future[Any] = field(default_factory=Future)
+    queued_at: float = field(default_factory=time.monotonic)
+    tries: int = 0
+
+
+class _Broken(Exception):
+    """The connection went away mid-batch: nothing of the batch is saved."""
+
+
+class Writer:
+    """The lane of one database in this process (see the module's docstring)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._jobs: deque[_Job] = deque()
+        self._ready = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._loop, name="ks-writer", daemon=True)
+        self._thread.start()
+        self.batches = 0  # counted for tests and benchmarks
+        self.changes = 0
+
+    def submit(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("a change cannot wait for another change")
+        job = _Job(fn, args, kwargs)
+        with self._ready:
+            if self._stopping:
+                raise Busy("The server is restarting. Try again in a moment.")
+            if len(self._jobs) >= MAX_QUEUE:
+                raise Busy("Many people are doing this at once. Try again in a moment.")
+            self._jobs.append(job)
+            self._ready.notify()
+        return job.future
+
+    @property
+    def waiting(self) -> int:
+        return len(self._jobs)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._ready:
+            self._stopping = True
+            self._ready.notify()
+        self._thread.join(timeout)
+        while self._jobs:
+            self._jobs.popleft().future.set_exception(
+                Busy("The server is restarting. Try again in a moment.")
+            )
+
+    def _loop(self) -> None:
+        while True:
+            with self._ready:
+                while not self._jobs and not self._stopping:
+                    self._ready.wait()
+                if self._stopping:
+                    return
+                batch = [self._jobs.popleft() for _ in range(min(MAX_BATCH, len(self._jobs)))]
+            try:
+                self._run(batch)
+            except Exception:  # the lane must outlive any one batch
+                log.exception("a batch of changes failed")
+                for job in batch:
+                    if not job.future.done():
+                        job.future.set_exception(Busy("Something went wrong. Try again."))
+
+    def _run(self, batch: list[_Job]) -> None:
+        now = time.monotonic()
+        ready: list[_Job] = []
+        for job in batch:
+            if not job.future.set_running_or_notify_cancel():
+                continue  # the caller is gone and was told nothing
+            if now - job.queued_at > MAX_WAIT_S:
+                job.future.set_exception(
+                    Busy("Many people are doing this at once. Try again in a moment.")
+                )
+                continue
+            ready.append(job)
+        if not ready:
+            return
+        done: list[tuple[_Job, Any, events.LoggedEvent | None]] = []
+        failed: list[tuple[_Job, BaseException]] = []
+        again: list[_Job] = []
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(ks_write=True)  # BEGIN IMMEDIATE on SQLite
+                with conn.begin():
+                    for job in ready:
+                        self._one(conn, job, done, failed, again)
+        except (_Broken, OperationalError) as exc:
+            # Nothing of this batch was saved: run all of it again (up to MAX_TRIES each).
+            log.warning("the database went away during a batch of changes: %s", exc)
+            self._again([*again, *(job for job, _, _ in done)], pause=True)
+            for job, error in failed:
+                job.future.set_exception(error)
+            return
+        self.batches += 1
+        self.changes += len(done)
+        events.publish([event for _, _, event in done if event is not None])
+        for job, value, _ in done:
+            job.future.set_result(value)
+        for job, error in failed:
+            job.future.set_exception(error)
+        self._again(again)
+
+    def _one(
+        self,
+        conn: Any,
+        job: _Job,
+        done: list[tuple[_Job, Any, events.LoggedEvent | None]],
+        failed: list[tuple[_Job, BaseException]],
+        again: list[_Job],
+    ) -> None:
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
+        session.expire_on_commit = False
+        change = Change(session)
+        try:
+            value = job.fn(change, *job.args, **job.kwargs)
+            if change.event is None:
+                # A no-op: nothing written, no event number used. What it returns stays
+                # readable: taken out of the session before the rollback could expire it.
+                session.expunge_all()
+                session.rollback()
+            else:
+                session.commit()  # releases the savepoint; the batch commits it
+            done.append((job, value, change.event))
+        except OperationalError as exc:
+            if exc.connection_invalidated:
+                again.append(job)
+                raise _Broken(str(exc)) from exc
+            session.rollback()
+            again.append(job)  # a deadlock between workers: one of the two runs again
+        except Exception as exc:
+            session.rollback()
+            failed.append((job, exc))
+        finally:
+            session.close()
+
+    def _again(self, jobs: list[_Job], pause: bool = False) -> None:
+        retry = []
+        for job in jobs:
+            job.tries += 1
+            if job.tries >= MAX_TRIES:
+                job.future.set_exception(Busy("The database did not answer. Try again."))
+            else:
+                retry.append(job)
+        if not retry:
+            return
+        if pause:
+            time.sleep(0.2 * max(job.tries for job in retry))
+        with self._ready:
+            # Back to the front, in their order: they were first.
+            self._jobs.extendleft(reversed(retry))
+            for job in retry:
+                job.queued_at = time.monotonic()
+            self._ready.notify()
+
+
+_writers: dict[str, Writer] = {}
+_writers_lock = threading.Lock()
+
+
+def writer() -> Writer:
+    engine = get_engine()
+    key = str(engine.url)
+    with _writers_lock:
+        lane = _writers.get(key)
+        if lane is None:
+            lane = _writers[key] = Writer(engine)
+        return lane
+
+
+def stop_writers() -> None:
+    with _writers_lock:
+        lanes = list(_writers.values())
+        _writers.clear()
+    for lane in lanes:
+        lane.stop()
+
+
+def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Make a change and wait for it, from a thread that is not the event loop."""
+    future: Future[T] = writer().submit(fn, args, kwargs)
+    return future.result()
+
+
+async def submit(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Make a change from the event loop; the loop is free while the change waits its turn."""
+    future: Future[T] = writer().submit(fn, args, kwargs)
+    return await asyncio.wrap_future(future)
