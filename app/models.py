@@ -7,7 +7,17 @@ migration in alembic/versions.
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -95,6 +105,17 @@ class Workshop(SQLModel, table=True):
     # Bumped by every change; the row update also serialises changes to one workshop.
     event_seq: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+    # The organizations a participant picks from (a JSON list of names), set at creation.
+    organizations: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
+    # A follow-up workshop starts from the action plan of the one it follows.
+    follows_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("workshop.id", ondelete="SET NULL"), nullable=True),
+    )
+    # Retention: situation and cause notes are erased this many days after the workshop closed.
+    erase_notes_after_days: int = Field(default=365, sa_column_kwargs={"server_default": "365"})
+    closed_at: datetime | None = None
+    notes_erased_at: datetime | None = None
 
 
 class FocusArea(SQLModel, table=True):
@@ -151,6 +172,12 @@ class Item(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     # Changes on every edit: an edit sent with an older version changes nothing (409).
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Per workshop and kind, from 1, given once: "Orsak 3" is the same cause on the board, the
+    # follow-up page and the workbook, whatever is hidden or merged later.
+    number: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Looks like it holds personal data (a personnummer, a phone number, an e-mail address):
+    # shown to nobody but the facilitator and its author until the facilitator releases it.
+    held: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # Actions only.
     shortlisted: bool = False
     owner_organization: str | None = Field(default=None, max_length=ORG_MAX)
@@ -158,6 +185,20 @@ class Item(SQLModel, table=True):
     due_date: date | None = None
     status: str = Field(default=Status.proposed, max_length=12)
     priority: int | None = None
+    # The action plan (Brå's shape): operational goal, how it is followed up, the colour of
+    # the latest follow-up, and how to reach the owner.
+    goal: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    indicator: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    follow_up: str | None = Field(default=None, max_length=6)  # green | yellow | red
+    follow_up_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    owner_contact: str | None = Field(default=None, max_length=200)
+    # In a follow-up workshop: the action of the earlier workshop this one carries on, and what
+    # the room decided about it in review (done | continue | drop).
+    carried_from_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("item.id", ondelete="SET NULL"), nullable=True),
+    )
+    review: str | None = Field(default=None, max_length=10)
 
 
 class Link(SQLModel, table=True):
@@ -255,3 +296,38 @@ class RequestKey(SQLModel, table=True):
     )
     key: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Audit(SQLModel, table=True):
+    """Who changed what, when: stage moves, voting, moderation, exports and imports, and every
+    change to an action's fields (its history). A role, never a participant's name."""
+
+    __table_args__ = (Index("ix_audit_workshop_at", "workshop_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False)
+    )
+    at: datetime = Field(default_factory=utcnow)
+    role: str = Field(max_length=12)  # facilitator | followup | participant | board | system
+    action: str = Field(max_length=40)  # stage, voting, hide, edit, merge, release, export, …
+    item_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("item.id", ondelete="SET NULL"), index=True),
+    )
+    field: str | None = Field(default=None, max_length=40)
+    before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    via: str | None = Field(default=None, max_length=12)  # page | api | import
+
+
+class Attempt(SQLModel, table=True):
+    """Rate limiting shared by every worker: one row per counted attempt (a join, a wrong code),
+    keyed by scope and a hashed key (an address, a workshop); old rows are pruned."""
+
+    __table_args__ = (Index("ix_attempt_scope_key_at", "scope", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=20)
+    key: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow)

@@ -103,6 +103,14 @@ def get_item(session: Session, item_id: int) -> Item:
     return item
 
 
+def _next_number(session: Session, workshop_id: int, kind: str) -> int:
+    """The next number of a kind in the workshop (counted under the workshop's lock)."""
+    highest = session.exec(
+        select(func.max(Item.number)).where(Item.workshop_id == workshop_id, Item.kind == kind)
+    ).one()
+    return (highest or 0) + 1
+
+
 def add_item(
     change: Change,
     principal: Principal,
@@ -144,6 +152,7 @@ def add_item(
         text=text,
         participant_id=principal.participant_id,
         idempotency_key=idempotency_key or None,
+        number=_next_number(session, workshop_id, the_kind),
     )
     session.add(item)
     session.flush()

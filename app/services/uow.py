@@ -44,7 +44,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.db import get_engine
-from app.models import Item, Workshop
+from app.models import Audit, Item, Workshop
 from app.services import events
 from app.services.errors import Busy, NotFound
 
@@ -65,6 +65,7 @@ class Change:
         self.session = session
         self.workshop: Workshop | None = None
         self.event: events.LoggedEvent | None = None
+        self.bookkeeping = False
 
     def lock(self, workshop_id: int) -> Workshop:
         """Lock the workshop for this change and return it as it is now (one statement)."""
@@ -97,6 +98,38 @@ class Change:
         self.workshop = workshop
         return workshop
 
+    def audit(
+        self,
+        role: str,
+        action: str,
+        *,
+        item_id: int | None = None,
+        field: str | None = None,
+        before: Any = None,
+        after: Any = None,
+        via: str | None = None,
+    ) -> None:
+        """A line in the workshop's audit (and, with item_id and field, the note's history), in
+        this change's transaction: a role, never a participant's name."""
+        assert self.workshop is not None and self.workshop.id is not None, "lock first"
+        self.session.add(
+            Audit(
+                workshop_id=self.workshop.id,
+                role=role,
+                action=action,
+                item_id=item_id,
+                field=field,
+                before=_plain(before),
+                after=_plain(after),
+                via=via,
+            )
+        )
+
+    def keep_without_event(self) -> None:
+        """Commit this change although it logs no event: bookkeeping that no screen shows (rate
+        limit counters). Board changes always log their event instead."""
+        self.bookkeeping = True
+
     def log(self, name: str, /, **data: Any) -> events.LoggedEvent:
         """The change's event, in its transaction; once per change, after `lock`."""
         assert self.workshop is not None and self.workshop.id is not None, "lock first"
@@ -104,6 +137,12 @@ class Change:
         self.event = events.LoggedEvent(self.workshop.id, self.workshop.event_seq, name, data)
         self.session.add(events.row_of(self.event))
         return self.event
+
+
+def _plain(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 @dataclass(eq=False)
@@ -228,7 +267,7 @@ class Writer:
         change = Change(session)
         try:
             value = job.fn(change, *job.args, **job.kwargs)
-            if change.event is None:
+            if change.event is None and not change.bookkeeping:
                 # A no-op: nothing written, no event number used. What it returns stays
                 # readable: taken out of the session before the rollback could expire it.
                 session.expunge_all()
