@@ -299,6 +299,8 @@ class Writer:
             session.rollback()
             again.append(job)  # a deadlock between workers: one of the two runs again
         except Exception as exc:
+            # What the error carries (a note as it is now) stays readable after the rollback.
+            session.expunge_all()
             session.rollback()
             failed.append((job, exc))
         finally:
