@@ -16,6 +16,7 @@ latency, 201/200 and 409 alike: a refused dot is answered by the server all the 
 
 import asyncio
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -64,12 +65,12 @@ class LoadResult:
 
 
 def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100) of unsorted values; None for none."""
+    """Nearest-rank percentile (q in 0..100) of unsorted values, to 0.1; None for none."""
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return round(ordered[rank - 1], 1)
 
 
 def wrk_available() -> bool:
@@ -273,7 +274,7 @@ async def _run_wrk(base: str, plan: Plan, connections: int, seconds: float) -> L
         seconds=got["duration_us"] / 1e6,
         statuses={int(status): n for status, n in got["statuses"].items()},
         transport_errors=got["connect"] + got["read"] + got["write"] + got["timeout"],
-        p50_ms=got["p50_us"] / 1000,
-        p95_ms=got["p95_us"] / 1000,
-        p99_ms=got["p99_us"] / 1000,
+        p50_ms=round(got["p50_us"] / 1000, 1),
+        p95_ms=round(got["p95_us"] / 1000, 1),
+        p99_ms=round(got["p99_us"] / 1000, 1),
     )

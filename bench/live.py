@@ -12,7 +12,7 @@ through the JSON API:
 
 1. joins: `--participants` phones join in a burst (`--concurrency` at a time);
 2. streams: every phone, the board and the facilitator open their event stream and stay on it;
-3. notes: `--notes` situation notes posted by as many phones, `--concurrency` at a time; the
+3. notes: `--notes` situation notes posted by the phones in turn, `--concurrency` at a time; the
    note's time, and its fan-out: from the POST's answer until each stream has the event;
 4. facilitator page: the HTML page with those notes in the current stage (median of five loads,
    and its size), reached through the create answer's link as a browser would;
@@ -768,22 +768,15 @@ def targets(f: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
     }
 
 
-def _pair(f: dict[str, Any], count: str, rate: str) -> str:
-    return f"{_num(f.get(count))}, {_num(f.get(rate))}/s"
-
-
-def _pair_plain(f: dict[str, Any], a: str, b: str) -> str:
-    return f"{_num(f.get(a))}, {_num(f.get(b))}"
+def _pair(f: dict[str, Any], a: str, b: str, unit: str = "") -> str:
+    return f"{_num(f.get(a))}, {_num(f.get(b))}{unit}"
 
 
 def report_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(phase, figure, value, target key or "")."""
     g = f.get
-    share = (
-        f" ({g('vote_rps') / g('baseline_rps'):.0%} of baseline)"
-        if g("vote_rps") is not None and g("baseline_rps")
-        else ""
-    )
+    vote, base = g("vote_rps"), g("baseline_rps")
+    share = f" ({vote / base:.0%} of baseline)" if vote is not None and base else ""
     opened = f"{_num(g('streams_open'))} of {_num(g('streams'))}"
     delivered = f"{_num(g('fanout_deliveries'))} of {_num(g('fanout_expected'))}"
     size = f"{_num(g('facilitator_page_kb'), ' kB', 1)}"
@@ -791,11 +784,11 @@ def report_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     answers = ", ".join(f"{k}: {v:,}" for k, v in (g("vote_answers") or {}).items())
     short = f"{_num(g('gaps'))}, {_num(g('streams_missing_events'))}, {_num(g('reconnects'))}"
     return [
-        ("joins", "joined, per second", _pair(f, "joined", "joins_per_s"), ""),
+        ("joins", "joined, per second", _pair(f, "joined", "joins_per_s", "/s"), ""),
         ("", "join p50 / p95 / p99", _trio(f, "join"), ""),
         ("streams", "open (phones + board + facilitator)", opened, ""),
         ("", "time to open them all", _num(g("streams_open_s"), " s", 1), ""),
-        ("notes", "posted, per second", _pair(f, "notes_posted", "notes_per_s"), ""),
+        ("notes", "posted, per second", _pair(f, "notes_posted", "notes_per_s", "/s"), ""),
         ("", "note p50 / p95 / p99", _trio(f, "note"), ""),
         ("", "fan-out p50 / p95 / p99", _trio(f, "fanout"), "fanout_p95_ms"),
         ("", "fan-out max", _num(g("fanout_max_ms"), " ms"), ""),
@@ -813,10 +806,10 @@ def report_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("votes", "dot on/off req/s", _num(g("vote_rps")) + share, "vote_rps"),
         ("", "vote p50 / p95 / p99", _trio(f, "vote"), "vote_p99_ms"),
         ("", "answers by status", answers or "—", ""),
-        ("ratings", "saved, per second", _pair(f, "ratings_saved", "ratings_per_s"), ""),
+        ("ratings", "saved, per second", _pair(f, "ratings_saved", "ratings_per_s", "/s"), ""),
         ("", "rating p50 / p95 / p99", _trio(f, "rating"), ""),
         ("events", "lost (stream × event)", _num(g("lost_events")), "lost_events"),
-        ("", "skipped, still behind at the end", _pair_plain(f, "lost_skipped", "lost_behind"), ""),
+        ("", "skipped, still behind at the end", _pair(f, "lost_skipped", "lost_behind"), ""),
         ("", "gaps, streams short, reconnects", short, ""),
         ("", "events each stream should have", _num(g("events_logged")), ""),
         ("", "drain after the close", _num(g("close_drain_s"), " s", 1), ""),
