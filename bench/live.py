@@ -843,8 +843,13 @@ def print_report(o: Options, f: dict[str, Any]) -> None:
             f"{'≥ 1.6 × 1 worker':<20} —"
         )
     print()
-    if o.participants != 1000 or o.workers != 1:
-        print("note     the targets are set for 1,000 participants (2 workers: events, fan-out)")
+    if o.participants != 1000:
+        print("note     the targets are set for 1,000 participants")
+    if o.workers > 1:
+        print(
+            "note     with several workers the targets are lost events, fan-out, and votes at "
+            "1.6 × one worker's"
+        )
     for name, n in (f.get("answers_not_ok") or {}).items():
         print(f"answer   {name} × {n}")
     if f.get("server_tracebacks"):
