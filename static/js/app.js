@@ -1,6 +1,6 @@
 // Kraftsamla's own few lines: the timer countdown, live pages that heal themselves (after the
-// wifi drops, a phone sleeps or the server restarts), taps that wait for the wifi, and the
-// facilitator's keyboard shortcuts.
+// wifi drops, a phone sleeps or the server restarts), taps and drafts that wait for the wifi,
+// and the facilitator's keyboard shortcuts.
 // Everything works without this file except the live countdown, healing and the shortcuts.
 (function () {
   "use strict";
@@ -29,7 +29,7 @@
   // request: on every reconnect, after a sleep and on every stage change the page fetches its
   // own panel again (its own address as an HTMX request: the server answers the panel block),
   // retrying with backoff until that works. Taps that could not be sent wait in an outbox and go
-  // again with the same idempotency key.
+  // again with the same idempotency key; a half-written note is kept in the browser.
   var root = document.querySelector("[data-live]");
   var RETRY_CAP_MS = 5000;   // backoff of every retry here: 0.5/1 s, doubling, at most 5 s
   var TIMEOUT_MS = 6000;     // our own requests: on the venue's LAN, longer means a dead connection
@@ -50,6 +50,10 @@
     var bytes = new Uint8Array(16);
     window.crypto.getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
+  function stored(key) { try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; } }
+  function store(key, value) {
+    try { if (value === null) { localStorage.removeItem(key); } else { localStorage.setItem(key, JSON.stringify(value)); } } catch (e) { /* private mode: memory only */ }
   }
 
   // What the server said when it refused: an error page's alert, a JSON detail, or the status.
@@ -211,9 +215,10 @@
       heal();
       return;
     }
-    // The field being typed in keeps its text, within the same stage.
+    // The field being typed in keeps its text, within the same stage (a note's text comes back
+    // from its draft instead, which knows its stage and focus area).
     var active = document.activeElement, typed = null;
-    if (active && active.id && panel.contains(active) &&
+    if (active && active.id && panel.contains(active) && !active.closest("form[data-draft]") &&
         /^(textarea|text|search|number|date)$/.test(active.type) && active.value !== active.defaultValue &&
         fresh.getAttribute("data-stage") === panel.getAttribute("data-stage")) {
       typed = { id: active.id, value: active.value };
@@ -222,12 +227,14 @@
     var again = typed && document.getElementById(typed.id);
     if (again && again.value === again.defaultValue) { again.value = typed.value; }
   }
-  // After any new panel (healed, or a form's answer): waiting taps marked, and stream messages
-  // newer than the panel applied again.
+  // After any new panel (healed, or a form's answer): drafts back in, waiting taps marked, and
+  // stream messages newer than the panel applied again.
   document.addEventListener("htmx:afterSwap", function (evt) {
     if (evt.target && evt.target.id === "panel") { panelChanged(evt.target); }
   });
   function panelChanged(panel) {
+    restoreDrafts(panel);
+    showEndedDrafts();
     markPending();
     var sink = root && root.querySelector("[sse-swap]"), seq = seqOf(panel);
     recent.forEach(function (message) {
@@ -239,14 +246,16 @@
 
   // --- Taps that wait: a note, a dot, a rating or an edit (form[data-retry]) that could not
   // reach the server is kept with its body, idempotency key included, and sent again on
-  // reconnect and with backoff until it lands; the form says "not sent yet" meanwhile. A refusal
-  // is shown, not dropped.
-  var outbox = [];
+  // reconnect and with backoff until it lands; the form says "not sent yet" meanwhile. Notes
+  // also wait in localStorage, so a reload does not lose them. A refusal is shown, not dropped.
+  var OUTBOX = "ks-outbox";
+  var outbox = (stored(OUTBOX) || []).filter(function (entry) { return Date.now() - entry.at < 864e5; });
   var flushing = false, flushDelay = 0, flushTimer = null;
   function waiting() { return outbox.filter(function (entry) { return entry.page === location.pathname; }); }
+  function keep() { store(OUTBOX, outbox.filter(function (entry) { return entry.draft; })); }
   function drop(entry) {
     var at = outbox.indexOf(entry);
-    if (at !== -1) { outbox.splice(at, 1); }
+    if (at !== -1) { outbox.splice(at, 1); keep(); }
   }
   function keyOf(entry) { return new URLSearchParams(entry.body).get("idempotency_key"); }
   // Which form a waiting tap came from, across fresh panels: its address, its hidden fields'
@@ -296,13 +305,15 @@
       page: location.pathname,
       path: evt.detail.requestConfig.path,
       body: new URLSearchParams(evt.detail.requestConfig.formData).toString(),
-      sig: signature(form)
+      sig: signature(form),
+      draft: form.hasAttribute("data-draft") ? draftKey(form) : "",
+      at: Date.now()
     };
   });
   function failed(evt) {
     var entry = evt.detail.xhr && evt.detail.xhr.ksEntry;
     requestFailed();
-    if (entry) { outbox.push(entry); markPending(); schedule(); return; }
+    if (entry) { outbox.push(entry); keep(); markPending(); schedule(); return; }
     alertPerson(say("failed"));
     // Nothing of this waits; fetch the panel until it comes, so the page is current and its
     // state online again as soon as the server answers.
@@ -354,6 +365,7 @@
         // the next fresh panel does not wipe it.
         var refusal = new DOMParser().parseFromString(html, "text/html").querySelector("#panel .form-error");
         if (refusal) { alertPerson(say("refused") + " " + refusal.textContent.trim()); }
+        if (entry.draft && !refusal) { store(entry.draft, null); }
         wantHeal = false;
         swapPanel(html);
       } else {
@@ -381,6 +393,84 @@
         }
       });
     });
+  }
+
+  // --- Drafts: a half-written note is kept in the browser per page, kind and focus area, put
+  // back after a reload or a fresh panel, forgotten once the server took it. When its stage has
+  // ended it is shown read-only, to copy, until the person removes it.
+  var DRAFT = "ks-draft ";
+  function draftKey(form) { return DRAFT + location.pathname + " " + form.getAttribute("data-draft"); }
+  function saveDraft(evt) {
+    var form = evt.target.form;
+    if (!form || !form.hasAttribute("data-draft") || !form.elements.text) { return; }
+    var text = form.elements.text.value;
+    var links = Array.prototype.map.call(form.querySelectorAll("input[name=links]:checked"), function (box) { return box.value; });
+    store(draftKey(form), text.trim() ? { text: text, links: links, kind: form.elements.kind.value } : null);
+  }
+  document.addEventListener("input", saveDraft);
+  document.addEventListener("change", saveDraft);
+  // A note the server took (its answer has no error): the draft goes before the new panel comes.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var form = evt.detail.requestConfig && evt.detail.requestConfig.elt, xhr = evt.detail.xhr;  // detail.elt: the target
+    if (form && form.hasAttribute && form.hasAttribute("data-draft") && xhr.status === 200 &&
+        (xhr.responseText || "").indexOf('class="form-error"') === -1) {
+      store(draftKey(form), null);
+    }
+  });
+  function restoreDrafts(scope) {
+    scope.querySelectorAll("form[data-draft]").forEach(function (form) {
+      var draft = stored(draftKey(form)), box = form.elements.text;
+      if (!draft || !box || box.value) { return; }
+      box.value = draft.text;
+      (draft.links || []).forEach(function (id) {
+        var link = form.querySelector('input[name=links][value="' + id + '"]');
+        if (link) { link.checked = true; }
+      });
+    });
+  }
+  var shownEnded = "";
+  function showEndedDrafts() {
+    var box = document.getElementById("ended-drafts"), panel = document.getElementById("panel");
+    if (!box || !panel) { return; }
+    var list = box.querySelector(".ended-list"), prefix = DRAFT + location.pathname + " ", ended = [];
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i), draft = key && key.indexOf(prefix) === 0 ? stored(key) : null;
+        if (draft && draft.kind !== panel.getAttribute("data-kind")) { ended.push({ key: key, text: draft.text }); }
+      }
+    } catch (e) { return; }
+    var now = JSON.stringify(ended);
+    if (now === shownEnded) { return; }  // unchanged: leave a selection being copied alone
+    shownEnded = now;
+    list.textContent = "";
+    ended.forEach(function (draft) {
+      var item = document.createElement("div"), text = document.createElement("textarea"), remove = document.createElement("button");
+      item.className = "ended-draft";
+      text.readOnly = true;
+      text.rows = 4;
+      text.value = draft.text;
+      text.setAttribute("aria-label", list.getAttribute("data-label"));
+      remove.type = "button";
+      remove.className = "button secondary";
+      remove.textContent = list.getAttribute("data-remove");
+      remove.setAttribute("data-forget", draft.key);
+      item.appendChild(text);
+      item.appendChild(remove);
+      list.appendChild(item);
+    });
+    box.hidden = !ended.length;
+  }
+  document.addEventListener("click", function (evt) {
+    var key = evt.target.getAttribute && evt.target.getAttribute("data-forget");
+    if (key) { store(key, null); showEndedDrafts(); }
+  });
+
+  if (root) {
+    var panel = document.getElementById("panel");
+    if (panel) { restoreDrafts(panel); }
+    showEndedDrafts();
+    markPending();
+    if (waiting().length) { flush(); }  // notes that waited when the page was closed
   }
 
   // --- Facilitator: Alt+→ / Alt+← or a presenter clicker (PageDown / PageUp) move the stage.
