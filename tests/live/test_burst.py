@@ -111,7 +111,8 @@ def test_300_writes_at_once_get_2xx_or_409_and_budgets_stay_exact(app_server: Li
     assert seen["cause"]["dots_used"] == PHONES  # one dot each, not one more
     assert seen["cause"]["finished"] == PHONES
     assert len([i for i in seen["items"] if i["text"].startswith("Ny ")]) == PHONES
-    assert took < 20  # the old server stalled for 30 s and answered 500
+    # (The old server stalled for 30 s here and then answered half the taps with 500: the status
+    # counts above catch that. How fast it goes is bench/live.py's business, not a test's.)
 
 
 def test_a_burst_of_ratings_is_saved_once_each(app_server: LiveServer) -> None:
