@@ -7,11 +7,12 @@ from fastapi.responses import RedirectResponse
 
 from app.config import get_settings
 from app.i18n import LANGUAGES
-from app.links import base_url, workshop_urls
+from app.links import page_path
 from app.services import uow, workshops
+from app.services.auth import Role
 from app.services.errors import DomainError, Invalid
 from app.web.common import LANG_COOKIE, check_csrf, form_int, language, render
-from app.web.qr import qr_svg
+from app.web.deps import set_role_cookie
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
@@ -76,16 +77,10 @@ async def create_workshop(
             status_code=error.status_code,
             admin_required=bool(get_settings().admin_password),
         )
-    urls = workshop_urls(base_url(request), created)
-    response = render(
-        request,
-        "created.html",
-        lang=created.workshop.language,
-        workshop=created.workshop,
-        urls=urls,
-        qr=qr_svg(urls["join"]),
-    )
-    response.headers["Cache-Control"] = "no-store"  # the page holds every secret link
+    # The facilitator's key becomes their cookie, and a reload of where they land makes nothing.
+    assert created.workshop.id is not None
+    response = RedirectResponse(page_path(created.workshop, "facilitate/links"), status_code=303)
+    set_role_cookie(response, created.workshop.id, Role.facilitator, created.facilitator_token)
     return response
 
 

@@ -389,7 +389,8 @@ def create_workshop(page: Page, title: str = "Tryggare Värnamo") -> Created:
     links = {}
     for field in page.locator("input.copy").all():
         url = field.input_value()
-        links[url.split("/w/", 1)[1].split("/")[1].split("?")[0]] = url
+        if "/w/" in url:  # the page's own links; the join link is the code's
+            links[url.split("/w/", 1)[1].split("/")[1].split("?")[0]] = url
     code = page.locator(".join-code").first.inner_text().strip()
     return Created(title, code, links)
 
