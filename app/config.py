@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # FULL: a commit is on disk before anyone hears "saved", also through a power cut (NORMAL
     # can lose the last commits then). Measured on the room's peak: see README, "Durability".
     sqlite_synchronous: str = Field(default="FULL", pattern="^(FULL|NORMAL)$")
+    # FastAPI's own OpenTelemetry spans, metrics and logs: off unless an operator collects them
+    # (each request otherwise asks the tracer provider whether anyone listens).
+    telemetry: bool = Field(default=False, alias="KS_TELEMETRY")
     # Set KS_SECURE_COOKIES=1 behind HTTPS.
     secure_cookies: bool = Field(default=False, alias="KS_SECURE_COOKIES")
 

@@ -90,6 +90,9 @@ def create_app() -> FastAPI:
         description="Run a joint safety workshop: situation picture, causes, actions, dot "
         "voting, prioritization and an action list in Excel.",
         lifespan=lifespan,
+        telemetry=None
+        if settings.telemetry
+        else {"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=800)

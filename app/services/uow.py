@@ -39,11 +39,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Row, bindparam, insert, update
+from sqlalchemy import Connection, Engine, bindparam, insert, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
-from app.db import get_engine
+from app.config import get_settings
+from app.db import Prepared, get_engine, run_sql
 from app.models import Audit, Event, Item, Workshop
 from app.services import events
 from app.services.errors import Busy, NotFound
@@ -63,12 +65,14 @@ _ITEM = Item.__table__  # type: ignore[attr-defined]
 # The lock, built once (SQLAlchemy caches the compiled statements): bump the event counter and
 # answer the workshop's row as it is under the lock.
 _BUMP = update(_WORKSHOP).values(event_seq=_WORKSHOP.c.event_seq + 1).returning(*_WORKSHOP.c)
-_BUMP_WORKSHOP = _BUMP.where(_WORKSHOP.c.id == bindparam("workshop_id"))
-_BUMP_ITEMS_WORKSHOP = _BUMP.where(
-    _WORKSHOP.c.id
-    == select(_ITEM.c.workshop_id).where(_ITEM.c.id == bindparam("item_id")).scalar_subquery()
+_BUMP_WORKSHOP = Prepared(_BUMP.where(_WORKSHOP.c.id == bindparam("workshop_id")))
+_BUMP_ITEMS_WORKSHOP = Prepared(
+    _BUMP.where(
+        _WORKSHOP.c.id
+        == select(_ITEM.c.workshop_id).where(_ITEM.c.id == bindparam("item_id")).scalar_subquery()
+    )
 )
-_INSERT_EVENT = insert(Event.__table__)  # type: ignore[attr-defined]
+_INSERT_EVENT = Prepared(insert(Event.__table__))  # type: ignore[attr-defined]
 # Each change in a savepoint of its own, by a fixed name (both databases stack savepoints of one
 # name): plain SQL, so no per-change statement is compiled.
 _BEGIN = "SAVEPOINT ks_change"
@@ -84,7 +88,7 @@ class Change:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._session: Session | None = None
-        self.locked: Row[Any] | None = None  # the workshop's row as the lock found it
+        self.locked: Any = None  # the workshop's row as the lock found it (a named tuple)
         self.workshop: Workshop | None = None
         self.event: events.LoggedEvent | None = None
         self.bookkeeping = False
@@ -110,40 +114,56 @@ class Change:
                 session.rollback()
             session.close()
         for statement in _KEEP if keep else _UNDO:
-            self.conn.exec_driver_sql(statement)
+            run_sql(self.conn, statement)
 
     def lock(self, workshop_id: int) -> Workshop:
         """Lock the workshop for this change and return it as it is now."""
-        row = self._bump(_BUMP_WORKSHOP, {"workshop_id": workshop_id}, "No such workshop.")
-        return self._workshop(row.id)
+        row = self._bump(_BUMP_WORKSHOP, {"workshop_id": workshop_id}, "No such workshop.", True)
+        return self._workshop(row)
 
     def lock_item(self, item_id: int) -> tuple[Workshop, Item]:
         """Lock the note's workshop, then read the note under the lock."""
-        row = self._bump(_BUMP_ITEMS_WORKSHOP, {"item_id": item_id}, "No such note.")
+        row = self._bump(_BUMP_ITEMS_WORKSHOP, {"item_id": item_id}, "No such note.", True)
         item = self.session.get(Item, item_id, populate_existing=True)
         if item is None:
             raise NotFound("No such note.")
-        return self._workshop(row.id), item
+        return self._workshop(row), item
 
-    def lock_row(self, item_id: int) -> Row[Any]:
+    def lock_row(self, item_id: int) -> Any:
         """The note's workshop locked, as a plain row of the workshop's columns: the lean form
         of `lock_item` for the room's hot path (dots, ratings), which reads with Core."""
         return self._bump(_BUMP_ITEMS_WORKSHOP, {"item_id": item_id}, "No such note.")
 
-    def _bump(self, statement: Any, params: dict[str, int], missing: str) -> Row[Any]:
+    def _bump(
+        self, statement: Prepared, params: dict[str, int], missing: str, typed: bool = False
+    ) -> Any:
+        """The lock. `typed`: with SQLAlchemy's types applied to the row (dates as dates), to
+        make the ORM's Workshop of it; else the driver's row, for the hot path's checks."""
         if self.locked is not None:
             # A change locks one workshop; asking again answers the same lock.
             return self.locked
-        row = self.conn.execute(statement, params).first()
+        if typed:
+            row = self.conn.execute(statement.statement, params).first()
+        else:
+            row = statement.first(self.conn, params)
         if row is None:
             raise NotFound(missing)
         self.locked = row
         return row
 
-    def _workshop(self, workshop_id: int) -> Workshop:
+    def _workshop(self, row: Any) -> Workshop:
+        """The ORM's Workshop from the row the lock answered, with no second read."""
         if self.workshop is None:
-            self.workshop = self.session.get(Workshop, workshop_id, populate_existing=True)
-            assert self.workshop is not None
+            key = self.session.identity_key(Workshop, row.id)
+            known = self.session.identity_map.get(key)
+            if known is not None:  # made in this change (a new workshop): already current
+                self.workshop = known
+            else:
+                workshop = Workshop(**row._asdict())
+                make_transient_to_detached(workshop)
+                self.session.add(workshop)
+                self.workshop = workshop
+        assert self.workshop is not None
         return self.workshop
 
     def audit(
@@ -187,7 +207,7 @@ class Change:
         assert self.locked is not None, "lock first"
         assert self.event is None, "one event per change"
         self.event = events.LoggedEvent(self.locked.id, self.locked.event_seq, name, data)
-        self.conn.execute(_INSERT_EVENT, events.row_values(self.event))
+        _INSERT_EVENT.run(self.conn, events.row_values(self.event))
         return self.event
 
 
@@ -317,7 +337,7 @@ class Writer:
         failed: list[tuple[_Job, BaseException]],
         again: list[_Job],
     ) -> None:
-        conn.exec_driver_sql(_BEGIN)
+        run_sql(conn, _BEGIN)
         change = Change(conn)
         try:
             value = job.fn(change, *job.args, **job.kwargs)
@@ -359,13 +379,15 @@ _writers_lock = threading.Lock()
 
 
 def writer() -> Writer:
-    engine = get_engine()
-    key = str(engine.url)
-    with _writers_lock:
-        lane = _writers.get(key)
-        if lane is None:
-            lane = _writers[key] = Writer(engine)
-        return lane
+    """This process's lane for the configured database."""
+    key = get_settings().database_url
+    lane = _writers.get(key)
+    if lane is None:
+        with _writers_lock:
+            lane = _writers.get(key)
+            if lane is None:
+                lane = _writers[key] = Writer(get_engine())
+    return lane
 
 
 def stop_writers() -> None:

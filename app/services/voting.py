@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Connection, Row, bindparam, case, delete, func, insert
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert
 from sqlmodel import Session, col, select, update
 
+from app.db import Prepared
 from app.models import (
     FocusArea,
     Item,
@@ -88,58 +89,77 @@ def set_voting(
 _VOTE = Vote.__table__  # type: ignore[attr-defined]
 _ITEM = Item.__table__  # type: ignore[attr-defined]
 _KEY = RequestKey.__table__  # type: ignore[attr-defined]
-_NOTE = sa.select(
-    _ITEM.c.id,
-    _ITEM.c.workshop_id,
-    _ITEM.c.kind,
-    _ITEM.c.hidden,
-    _ITEM.c.merged_into_id,
-    _ITEM.c.focus_area_id,
-).where(_ITEM.c.id == bindparam("item_id"))
+_VOTED = _ITEM.alias("voted")
+# The note, and the participant's dots both limits need, in one statement: the dots of the note's
+# kind on notes that are not hidden (dots on a note the facilitator hid are given back, see the
+# module's docstring), and those on this note.
+_DOTS_USED = (
+    sa.select(func.count())
+    .select_from(_VOTE.join(_VOTED, _VOTED.c.id == _VOTE.c.item_id))
+    .where(
+        _VOTE.c.workshop_id == _ITEM.c.workshop_id,
+        _VOTE.c.participant_id == bindparam("participant_id"),
+        _VOTE.c.kind == _ITEM.c.kind,
+        _VOTED.c.hidden.is_(False),
+    )
+    .scalar_subquery()
+)
+_DOTS_HERE = (
+    sa.select(func.count())
+    .where(_VOTE.c.item_id == _ITEM.c.id, _VOTE.c.participant_id == bindparam("participant_id"))
+    .scalar_subquery()
+)
+_NOTE = Prepared(
+    sa.select(
+        _ITEM.c.id,
+        _ITEM.c.workshop_id,
+        _ITEM.c.kind,
+        _ITEM.c.hidden,
+        _ITEM.c.merged_into_id,
+        _ITEM.c.focus_area_id,
+        _DOTS_USED.label("used"),
+        _DOTS_HERE.label("here"),
+    ).where(_ITEM.c.id == bindparam("item_id"))
+)
+# A participant's dots of a kind that count (for the phone's "dots left").
 _MINE = (
     _VOTE.join(_ITEM, _ITEM.c.id == _VOTE.c.item_id),
     (
         _VOTE.c.workshop_id == bindparam("workshop_id"),
         _VOTE.c.participant_id == bindparam("participant_id"),
         _VOTE.c.kind == bindparam("kind"),
-        # Dots on notes the facilitator hid are given back (see the module's docstring).
         _ITEM.c.hidden.is_(False),
     ),
 )
-# Both limits in one query: the participant's dots of this kind, and those on this note.
-_COUNT_MINE = (
-    sa.select(
-        func.count(),
-        func.coalesce(func.sum(case((_VOTE.c.item_id == bindparam("item_id"), 1), else_=0)), 0),
-    )
-    .select_from(_MINE[0])
-    .where(*_MINE[1])
-)
-_USED = sa.select(func.count()).select_from(_MINE[0]).where(*_MINE[1])
-_ADD_DOT = insert(_VOTE)
-_LAST_DOT = (
+_USED = Prepared(sa.select(func.count()).select_from(_MINE[0]).where(*_MINE[1]))
+_ADD_DOT = Prepared(insert(_VOTE))
+_LAST_DOT = Prepared(
     sa.select(_VOTE.c.id)
     .where(_VOTE.c.item_id == bindparam("item_id"))
     .where(_VOTE.c.participant_id == bindparam("participant_id"))
     .order_by(_VOTE.c.id.desc())
     .limit(1)
 )
-_TAKE_DOT = delete(_VOTE).where(_VOTE.c.id == bindparam("vote_id"))
-_SEEN_KEY = sa.select(_KEY.c.id).where(
-    _KEY.c.participant_id == bindparam("participant_id"), _KEY.c.key == bindparam("key")
+_TAKE_DOT = Prepared(delete(_VOTE).where(_VOTE.c.id == bindparam("vote_id")))
+_SEEN_KEY = Prepared(
+    sa.select(_KEY.c.id).where(
+        _KEY.c.participant_id == bindparam("participant_id"), _KEY.c.key == bindparam("key")
+    )
 )
-_KEEP_KEY = insert(_KEY)
+_KEEP_KEY = Prepared(insert(_KEY))
 
 
 def _used(conn: Connection, workshop_id: int, participant_id: int, kind: str) -> int:
     params = {"workshop_id": workshop_id, "participant_id": participant_id, "kind": kind}
-    return int(conn.execute(_USED, params).scalar_one())
+    return int(_USED.first(conn, params)[0])
 
 
 def _locked_item(change: Change, principal: Principal, item_id: int) -> tuple[Row[Any], Any]:
     """Lock the item's workshop for a dot, and check that the item takes dots right now."""
     workshop = change.lock_row(item_id)
-    item = change.conn.execute(_NOTE, {"item_id": item_id}).one()
+    item = _NOTE.first(
+        change.conn, {"item_id": item_id, "participant_id": principal.participant_id}
+    )
     require(principal, item.workshop_id, Role.participant)
     if item.kind not in VOTED_KINDS:
         raise NotAllowedNow("Only causes and actions get dots.", field="kind")
@@ -163,9 +183,9 @@ def _seen(change: Change, principal: Principal, request_key: str | None) -> bool
         raise Invalid("Bad idempotency key.", field="idempotency_key")
     conn = change.conn
     params = {"participant_id": principal.participant_id, "key": request_key}
-    if conn.execute(_SEEN_KEY, params).first() is not None:
+    if _SEEN_KEY.first(conn, params) is not None:
         return True
-    conn.execute(_KEEP_KEY, {**params, "created_at": utcnow()})
+    _KEEP_KEY.run(conn, {**params, "created_at": utcnow()})
     return False
 
 
@@ -174,15 +194,8 @@ def cast_vote(
 ) -> int:
     """Put one of the participant's dots on a cause or an action; returns the dots left."""
     workshop, item = _locked_item(change, principal, item_id)
-    mine = {
-        "workshop_id": workshop.id,
-        "participant_id": principal.participant_id,
-        "kind": item.kind,
-        "item_id": item.id,
-    }
-    conn = change.conn
     # Counted under the workshop lock taken above: parallel taps cannot both pass.
-    used, on_item = conn.execute(_COUNT_MINE, mine).one()
+    used, on_item = item.used, item.here
     if _seen(change, principal, request_key):
         return max(0, workshop.votes_per_participant - used)  # landed before: no second dot
     if used >= workshop.votes_per_participant:
@@ -193,7 +206,11 @@ def cast_vote(
         raise BudgetSpent(
             "At most %(max)s dots on one note.", field="item", max=workshop.max_votes_per_item
         )
-    conn.execute(_ADD_DOT, {**mine, "created_at": utcnow()})
+    dot = {"workshop_id": workshop.id, "item_id": item.id, "kind": item.kind}
+    _ADD_DOT.run(
+        change.conn,
+        {**dot, "participant_id": principal.participant_id, "created_at": utcnow()},
+    )
     change.log("vote.cast", item_id=item.id, kind=item.kind, area=item.focus_area_id)
     return int(workshop.votes_per_participant - used - 1)
 
@@ -205,15 +222,16 @@ def remove_vote(
     workshop, item = _locked_item(change, principal, item_id)
     assert principal.participant_id is not None
     conn = change.conn
+    used = item.used
     if not _seen(change, principal, request_key):
-        mine = conn.execute(
-            _LAST_DOT, {"item_id": item.id, "participant_id": principal.participant_id}
-        ).first()
+        mine = _LAST_DOT.first(
+            conn, {"item_id": item.id, "participant_id": principal.participant_id}
+        )
         if mine is None:
             raise NotAllowedNow("You have no dot on this note.")
-        conn.execute(_TAKE_DOT, {"vote_id": mine.id})
+        _TAKE_DOT.run(conn, {"vote_id": mine.id})
+        used -= 1  # the dot was on this note, which is not hidden: it counted
         change.log("vote.removed", item_id=item.id, kind=item.kind, area=item.focus_area_id)
-    used = _used(conn, workshop.id, principal.participant_id, item.kind)
     return max(0, workshop.votes_per_participant - used)
 
 
