@@ -2,7 +2,7 @@
 
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func
@@ -24,9 +24,9 @@ from app.models import (
     VotingState,
     Workshop,
 )
-from app.services import throttle
+from app.services import followup, throttle
 from app.services.auth import Principal, Role, hash_token, new_token, require
-from app.services.errors import Invalid, NotFound, Stale, Unauthorized
+from app.services.errors import Invalid, NotAllowedNow, NotFound, Stale, Unauthorized
 from app.services.uow import Change
 
 DEFAULT_FOCUS_AREAS = ["Narkotika", "Otrygghet", "Otillåten påverkan"]
@@ -57,6 +57,8 @@ class WorkshopInput:
     votes_per_participant: int = 3
     max_votes_per_item: int = 2
     workshop_date: date | None = None
+    # A follow-up workshop: the earlier one and a key of it (services/followup.py).
+    follows: followup.Follows | None = None
 
 
 @dataclass
@@ -123,6 +125,7 @@ def validate_input(data: WorkshopInput) -> WorkshopInput:
         votes_per_participant=data.votes_per_participant,
         max_votes_per_item=data.max_votes_per_item,
         workshop_date=data.workshop_date,
+        follows=data.follows,
     )
 
 
@@ -143,9 +146,19 @@ def new_slug() -> str:
 
 
 def create_workshop(change: Change, data: WorkshopInput) -> CreatedWorkshop:
+    """A new workshop; with `follows`, a follow-up that starts from the earlier one's plan."""
+    session = change.session
+    earlier = followup.followed(session, data.follows) if data.follows is not None else None
+    if earlier is not None:
+        data = replace(
+            data,
+            title=data.title
+            if _clean(data.title)
+            else followup.title_after(earlier.workshop, data.language),
+            focus_areas=followup.areas_after(session, earlier.workshop, data.focus_areas),
+        )
     clean = validate_input(data)
     assert clean.focus_areas is not None
-    session = change.session
     tokens = {role: new_token() for role in ("facilitator", "board", "followup")}
     for _ in range(3):  # a workshop of another process may take the same code meanwhile
         workshop = Workshop(
@@ -159,6 +172,7 @@ def create_workshop(change: Change, data: WorkshopInput) -> CreatedWorkshop:
             followup_token_hash=hash_token(tokens["followup"]),
             votes_per_participant=clean.votes_per_participant,
             max_votes_per_item=clean.max_votes_per_item,
+            follows_id=earlier.workshop.id if earlier is not None else None,
         )
         try:
             with session.begin_nested():
@@ -176,6 +190,8 @@ def create_workshop(change: Change, data: WorkshopInput) -> CreatedWorkshop:
     session.add_all(areas)
     session.flush()
     workshop = change.lock(workshop.id)
+    if earlier is not None:
+        followup.carry_over(change, workshop, areas, earlier)
     change.log("workshop.created")
     return CreatedWorkshop(
         workshop, tokens["facilitator"], tokens["board"], tokens["followup"], areas
@@ -293,6 +309,13 @@ def _check_stage(stage: str | None, field: str) -> Stage:
         raise Invalid("Unknown stage.", field=field) from None
 
 
+def stages_of(workshop: Workshop) -> list[Stage]:
+    """The stages this workshop goes through: review only in a follow-up workshop."""
+    if workshop.follows_id is not None:
+        return STAGES
+    return [stage for stage in STAGES if stage is not Stage.review]
+
+
 def set_stage(
     change: Change,
     principal: Principal,
@@ -315,9 +338,12 @@ def set_stage(
         )
     if workshop.stage == target:
         return workshop  # nothing changes: no event, no event number used
+    if target not in stages_of(workshop):
+        raise NotAllowedNow("Only a follow-up workshop has this stage.", field="stage")
     previous = workshop.stage
     workshop.stage = target
     change.session.add(workshop)
+    change.audit(principal.role.value, "stage", field="stage", before=previous, after=target.value)
     change.log("stage", stage=target.value, previous=previous)
     return workshop
 
@@ -328,9 +354,11 @@ def step_stage(
     """Next (+1) or previous (-1) stage from the current one; stays put at either end."""
     require(principal, workshop_id, Role.facilitator)
     workshop = change.lock(workshop_id)
-    index = STAGES.index(Stage(workshop.stage)) + step
-    index = max(0, min(index, len(STAGES) - 1))
-    return set_stage(change, principal, workshop_id, STAGES[index], expected)
+    stages = stages_of(workshop)
+    current = Stage(workshop.stage)
+    index = stages.index(current) + step if current in stages else 0
+    index = max(0, min(index, len(stages) - 1))
+    return set_stage(change, principal, workshop_id, stages[index], expected)
 
 
 def voting_state(workshop: Workshop, kind: str) -> str:
