@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 
 from app.db import reading
+from app.deps import ItemId
 from app.links import base_url
-from app.services import uow, workshops
+from app.services import followup, uow, workshops
 from app.web.common import check_csrf, facilitator_done, language, panel_block, render
 from app.web.deps import FacilitatorPage
 from app.web.views import facilitator_view
@@ -46,4 +47,13 @@ async def set_stage(
         await uow.submit(
             workshops.set_stage, principal, principal.workshop_id, stage, expected or None
         )
+    return facilitator_done(request)
+
+
+@router.post("/facilitate/review/{item_id}")
+async def review_action(
+    item_id: ItemId, request: Request, principal: FacilitatorPage, decision: Small = ""
+) -> Response:
+    """Done, continue or drop for an action carried from the previous workshop ("" undecides)."""
+    await uow.submit(followup.review_action, principal, item_id, decision or None, via="page")
     return facilitator_done(request)

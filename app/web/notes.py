@@ -65,7 +65,9 @@ async def change_note(
             await uow.submit(items.delete_item, principal, item_id)
         else:
             patch = items.ItemPatch(text=text)
-            await uow.submit(items.update_item, principal, item_id, patch, form_int(version))
+            await uow.submit(
+                items.update_item, principal, item_id, patch, form_int(version), via="page"
+            )
     except DomainError as error:
         return await phone_answer(request, principal, error=error, item_id=item_id)
     return await phone_answer(request, principal, item_id=item_id)
@@ -106,7 +108,7 @@ async def facilitator_changes_note(
         patch.group_label = group_label
     if focus_area_id is not None:
         patch.focus_area_id = form_int(focus_area_id)
-    await uow.submit(items.update_item, principal, item_id, patch, form_int(version))
+    await uow.submit(items.update_item, principal, item_id, patch, form_int(version), via="page")
     return facilitator_done(request)
 
 
