@@ -101,28 +101,28 @@ ACTION_COLUMNS = [
 ]
 # Brå's action plan: cause, action, operational goal, when, who, follow-up; then ours.
 PLAN_COLUMNS = [
-    Column("cause_numbers", _("Cause no."), 9),
-    Column("causes", _("Cause"), 40),
-    Column("text", _("Action"), 45),
-    Column("goal", _("Operational goals"), 40, editable=True, aliases=(_("Operational goal"),)),
-    Column("due_date", _("When"), 13, editable=True, aliases=(_("Due date"),)),
+    Column("cause_numbers", _("Cause no."), 8),
+    Column("causes", _("Cause"), 30),
+    Column("text", _("Action"), 32),
+    Column("goal", _("Operational goals"), 28, editable=True, aliases=(_("Operational goal"),)),
+    Column("due_date", _("When"), 12, editable=True, aliases=(_("Due date"),)),
     Column(
         "owner_organization",
         _("Who – organization"),
-        22,
+        16,
         editable=True,
         aliases=(_("Owner organization"),),
     ),
-    Column("owner_person", _("Who – person"), 22, editable=True, aliases=(_("Owner"),)),
-    Column("owner_contact", _("Who – contact details"), 26, editable=True),
-    Column("follow_up", _("Follow-up"), 12, editable=True, aliases=(_("Progress"),)),
-    Column("follow_up_note", _("Follow-up note"), 40, editable=True),
-    Column("indicator", _("Indicator"), 36, editable=True),
-    Column("status", _("Status"), 14, editable=True),
+    Column("owner_person", _("Who – person"), 18, editable=True, aliases=(_("Owner"),)),
+    Column("owner_contact", _("Who – contact details"), 20, editable=True),
+    Column("follow_up", _("Follow-up"), 13, editable=True, aliases=(_("Progress"),)),
+    Column("follow_up_note", _("Follow-up note"), 28, editable=True),
+    Column("indicator", _("Indicator"), 26, editable=True),
+    Column("status", _("Status"), 13, editable=True),
     Column("priority", _("Priority"), 11, editable=True),
-    Column("area", _("Focus area"), 20),
+    Column("area", _("Focus area"), 16),
     Column("rank", _("Rank"), 7),
-    Column("id", _("ID"), 8),
+    Column("id", _("ID"), 7),
 ]
 HISTORY_COLUMNS = [
     Column("at", _("Time (UTC)"), 17),
@@ -404,10 +404,21 @@ class _Sheet:
     """Writes one table: a header row, rows of values, and the finishing touches that make it
     usable (frozen header, filter, widths, wrapping, print setup)."""
 
-    def __init__(self, wb: Workbook, title: str, columns: Sequence[Column], lang: str) -> None:
+    def __init__(
+        self,
+        wb: Workbook,
+        title: str,
+        columns: Sequence[Column],
+        lang: str,
+        fit_rows: bool = False,
+    ) -> None:
         self.ws: Worksheet = wb.create_sheet(title=title)
         self.columns = columns
         self.lang = lang
+        # Rows tall enough for their wrapped text: spreadsheets do not grow a row by themselves
+        # when they open a file, and a plan printed with cut-off goals is no use.
+        self.fit_rows = fit_rows
+        self.texts: list[list[tuple[int, str]]] = []
         self.headers = [translate(lang, c.header) for c in columns]
         self.widths = [len(h) + 3 for h in self.headers]  # room for the filter button
         self.rows = 0
@@ -443,11 +454,15 @@ class _Sheet:
     def add(self, values: dict[str, Any]) -> None:
         self.rows += 1
         number = self.rows + 1
+        if self.fit_rows:
+            self.texts.append([])
         for index, column in enumerate(self.columns):
             value = values.get(column.key)
             if value is None and not column.editable:
                 continue  # an empty cell nobody will type in needs no style
             put(self.ws, number, index + 1, value, self.styles[index])
+            if self.fit_rows and isinstance(value, str):
+                self.texts[-1].append((index, value))
             if isinstance(value, str):
                 longest = max(len(line) for line in value.split("\n"))
             elif isinstance(value, datetime):
@@ -464,11 +479,34 @@ class _Sheet:
         last = get_column_letter(len(self.columns))
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+        widths = []
         for index, column in enumerate(self.columns, start=1):
             width = max(WIDTH_MIN, min(self.widths[index - 1], column.width, WIDTH_MAX))
             ws.column_dimensions[get_column_letter(index)].width = width
+            widths.append(width)
+        if self.fit_rows:
+            heading = list(enumerate(self.headers))
+            # Headings are bold: a little wider than their characters.
+            lines = max(_lines(text, widths[index] - 2) for index, text in heading)
+            if lines > 1:
+                ws.row_dimensions[1].height = LINE_HEIGHT * lines
+        for row, texts in enumerate(self.texts, start=2):
+            lines = max((_lines(text, widths[index]) for index, text in texts), default=1)
+            if lines > 1:
+                ws.row_dimensions[row].height = LINE_HEIGHT * min(lines, MAX_LINES)
         print_setup(ws)
         ws.print_title_rows = "1:1"
+
+
+LINE_HEIGHT = 15  # points per line of 11 pt text
+MAX_LINES = 40
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines a text wraps to in a column this many characters wide (roughly: a
+    character is about one unit of Excel's column width)."""
+    room = max(width - 1, 1)
+    return sum(max(1, -(-len(line) // room)) for line in text.split("\n"))
 
 
 def print_setup(ws: Worksheet) -> None:
@@ -646,7 +684,7 @@ def _about_sheet(wb: Workbook, data: Results, lang: str, exported_at: datetime) 
 
 def _plan_sheet(wb: Workbook, data: Results, lang: str) -> None:
     """The first sheet: Brå's action plan, one row per action taken forward."""
-    plan = _Sheet(wb, translate(lang, SHEET_PLAN), PLAN_COLUMNS, lang)
+    plan = _Sheet(wb, translate(lang, SHEET_PLAN), PLAN_COLUMNS, lang, fit_rows=True)
     for action in data.plan:
         item = action.item
         causes = sorted(action.causes, key=lambda c: (c.number, c.id))
@@ -719,7 +757,7 @@ def _utc(moment: datetime) -> datetime:
 
 def _history_sheet(wb: Workbook, data: Results, lang: str) -> None:
     """Every change to each action, oldest first: when, what, from → to, who and through what."""
-    sheet = _Sheet(wb, translate(lang, SHEET_HISTORY), HISTORY_COLUMNS, lang)
+    sheet = _Sheet(wb, translate(lang, SHEET_HISTORY), HISTORY_COLUMNS, lang, fit_rows=True)
     lines = sorted(
         ((line, action) for action in data.actions for line in action.history),
         key=lambda pair: pair[0].at,
