@@ -60,7 +60,8 @@ class Hub:
         self.renderer = renderer
         self.keyer = keyer
         self.coalescer = coalescer
-        self._subs: dict[int, set[Subscription]] = defaultdict(set)
+        # Per workshop, per audience: a room of a thousand phones is a handful of audiences.
+        self._subs: dict[int, dict[str, set[Subscription]]] = defaultdict(lambda: defaultdict(set))
         self._unlisten: dict[int, Callable[[], None]] = {}
         self._queues: dict[int, asyncio.Queue[LoggedEvent]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -73,15 +74,17 @@ class Hub:
             self._queues[workshop_id] = events
             self._unlisten[workshop_id] = self.broker.listen(workshop_id, events.put_nowait)
             self._workers[workshop_id] = asyncio.create_task(self._run(workshop_id, events))
-        self._subs[workshop_id].add(sub)
+        self._subs[workshop_id][audience].add(sub)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
-        subs = self._subs.get(sub.workshop_id)
-        if subs is None:
+        audiences = self._subs.get(sub.workshop_id)
+        if audiences is None:
             return
-        subs.discard(sub)
-        if not subs:
+        audiences[sub.audience].discard(sub)
+        if not audiences[sub.audience]:
+            del audiences[sub.audience]
+        if not audiences:
             del self._subs[sub.workshop_id]
             self._unlisten.pop(sub.workshop_id)()
             self._queues.pop(sub.workshop_id, None)
@@ -103,12 +106,12 @@ class Hub:
     async def _fan_out(self, workshop_id: int, event: LoggedEvent, pages: bool = True) -> None:
         """Render once per key and queue the result for every screen; API streams get every
         event, pages only those whose render is not repeated later in the same batch."""
-        subs = [
-            sub
-            for sub in self._subs.get(workshop_id, ())
-            if pages or sub.audience.startswith("api-")
-        ]
-        keys = {sub.audience: self.keyer(event, sub.audience) for sub in subs}
+        audiences = {
+            audience: subs
+            for audience, subs in self._subs.get(workshop_id, {}).items()
+            if pages or audience.startswith("api-")
+        }
+        keys = {audience: self.keyer(event, audience) for audience in audiences}
         rendered: dict[str, Message | None] = {}
         for key in set(keys.values()):
             try:
@@ -117,14 +120,15 @@ class Hub:
             except Exception:
                 log.exception("rendering event %s for %s failed", event.seq, key)
                 rendered[key] = None
-        for sub in subs:
-            message = rendered.get(keys[sub.audience])
+        for audience, subs in audiences.items():
+            message = rendered.get(keys[audience])
             if message is None:
                 continue
-            try:
-                sub.queue.put_nowait(message)
-            except asyncio.QueueFull:
-                # Tell the stream to close; the browser resumes from the event log.
-                while not sub.queue.empty():
-                    sub.queue.get_nowait()
-                sub.queue.put_nowait(None)
+            for sub in list(subs):
+                try:
+                    sub.queue.put_nowait(message)
+                except asyncio.QueueFull:
+                    # Tell the stream to close; the browser resumes from the event log.
+                    while not sub.queue.empty():
+                        sub.queue.get_nowait()
+                    sub.queue.put_nowait(None)

@@ -60,6 +60,9 @@ def coalesce_key(event: LoggedEvent) -> str | None:
     if event.kind.startswith("item."):
         areas = sorted(a for a in (event.data.get("area"), event.data.get("previous_area")) if a)
         return f"{event.data.get('kind')}:{areas}"
+    if event.kind.startswith("vote."):
+        # The facilitator's progress and the note's column: a burst of dots renders once.
+        return f"vote:{event.data.get('kind')}:{event.data.get('area')}"
     if event.kind in ("participant.joined", "timer"):
         return event.kind
     return None

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import Event
+from app.models import Event, utcnow
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,15 @@ class LoggedEvent:
         return json.dumps(self.data, separators=(",", ":"), default=str)
 
 
-def row_of(logged: LoggedEvent) -> Event:
-    return Event(
-        workshop_id=logged.workshop_id, seq=logged.seq, kind=logged.kind, data=logged.json()
-    )
+def row_values(logged: LoggedEvent) -> dict[str, Any]:
+    """The event's row in the log."""
+    return {
+        "workshop_id": logged.workshop_id,
+        "seq": logged.seq,
+        "kind": logged.kind,
+        "data": logged.json(),
+        "created_at": utcnow(),
+    }
 
 
 def events_since(

@@ -684,6 +684,19 @@ def set_show_names(change: Change, principal: Principal, workshop_id: int, show:
     change.log("names", show=show)
 
 
+def merge_targets(session: Session, principal: Principal, item_id: int) -> list[ItemView]:
+    """The notes a note can be merged into: the same kind and focus area, not merged away."""
+    item = get_item(session, item_id)
+    require(principal, item.workshop_id, Role.facilitator)
+    return [
+        v
+        for v in list_items(
+            session, principal, item.workshop_id, kind=item.kind, focus_area_id=item.focus_area_id
+        )
+        if v.id != item_id and v.item.merged_into_id is None
+    ]
+
+
 def view_of(session: Session, principal: Principal, item_id: int) -> ItemView:
     """One note as this principal may see it (NotFound when they may not)."""
     item = get_item(session, item_id)

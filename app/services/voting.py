@@ -25,8 +25,10 @@ Rules decided here:
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import case, func
+import sqlalchemy as sa
+from sqlalchemy import Row, bindparam, case, delete, func, insert
 from sqlmodel import Session, col, select, update
 
 from app.models import (
@@ -87,23 +89,63 @@ def set_voting(
     return workshop
 
 
+# The room's hot path, in statements built once (SQLAlchemy caches their compiled form): a dot
+# is the lock, one read of the note, one count and one write, however full the room.
+_VOTE = Vote.__table__  # type: ignore[attr-defined]
+_ITEM = Item.__table__  # type: ignore[attr-defined]
+_KEY = RequestKey.__table__  # type: ignore[attr-defined]
+_NOTE = sa.select(
+    _ITEM.c.id,
+    _ITEM.c.workshop_id,
+    _ITEM.c.kind,
+    _ITEM.c.hidden,
+    _ITEM.c.merged_into_id,
+    _ITEM.c.focus_area_id,
+).where(_ITEM.c.id == bindparam("item_id"))
+_MINE = (
+    _VOTE.join(_ITEM, _ITEM.c.id == _VOTE.c.item_id),
+    (
+        _VOTE.c.workshop_id == bindparam("workshop_id"),
+        _VOTE.c.participant_id == bindparam("participant_id"),
+        _VOTE.c.kind == bindparam("kind"),
+        # Dots on notes the facilitator hid are given back (see the module's docstring).
+        _ITEM.c.hidden.is_(False),
+    ),
+)
+# Both limits in one query: the participant's dots of this kind, and those on this note.
+_COUNT_MINE = (
+    sa.select(
+        func.count(),
+        func.coalesce(func.sum(case((_VOTE.c.item_id == bindparam("item_id"), 1), else_=0)), 0),
+    )
+    .select_from(_MINE[0])
+    .where(*_MINE[1])
+)
+_USED = sa.select(func.count()).select_from(_MINE[0]).where(*_MINE[1])
+_ADD_DOT = insert(_VOTE)
+_LAST_DOT = (
+    sa.select(_VOTE.c.id)
+    .where(_VOTE.c.item_id == bindparam("item_id"))
+    .where(_VOTE.c.participant_id == bindparam("participant_id"))
+    .order_by(_VOTE.c.id.desc())
+    .limit(1)
+)
+_TAKE_DOT = delete(_VOTE).where(_VOTE.c.id == bindparam("vote_id"))
+_SEEN_KEY = sa.select(_KEY.c.id).where(
+    _KEY.c.participant_id == bindparam("participant_id"), _KEY.c.key == bindparam("key")
+)
+_KEEP_KEY = insert(_KEY)
+
+
 def _used(session: Session, workshop_id: int, participant_id: int, kind: str) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Vote)
-        .join(Item, col(Item.id) == col(Vote.item_id))
-        .where(
-            Vote.workshop_id == workshop_id,
-            Vote.participant_id == participant_id,
-            Vote.kind == kind,
-            col(Item.hidden).is_(False),
-        )
-    ).one()
+    params = {"workshop_id": workshop_id, "participant_id": participant_id, "kind": kind}
+    return int(session.connection().execute(_USED, params).scalar_one())
 
 
-def _locked_item(change: Change, principal: Principal, item_id: int) -> tuple[Workshop, Item]:
+def _locked_item(change: Change, principal: Principal, item_id: int) -> tuple[Row[Any], Any]:
     """Lock the item's workshop for a dot, and check that the item takes dots right now."""
-    workshop, item = change.lock_item(item_id)
+    workshop = change.lock_row(item_id)
+    item = change.session.connection().execute(_NOTE, {"item_id": item_id}).one()
     require(principal, item.workshop_id, Role.participant)
     if item.kind not in VOTED_KINDS:
         raise NotAllowedNow("Only causes and actions get dots.", field="kind")
@@ -125,15 +167,11 @@ def _seen(change: Change, principal: Principal, request_key: str | None) -> bool
         return False
     if not 0 < len(request_key) <= KEY_MAX:
         raise Invalid("Bad idempotency key.", field="idempotency_key")
-    assert principal.participant_id is not None
-    known = change.session.exec(
-        select(RequestKey.id).where(
-            RequestKey.participant_id == principal.participant_id, RequestKey.key == request_key
-        )
-    ).first()
-    if known is not None:
+    conn = change.session.connection()
+    params = {"participant_id": principal.participant_id, "key": request_key}
+    if conn.execute(_SEEN_KEY, params).first() is not None:
         return True
-    change.session.add(RequestKey(participant_id=principal.participant_id, key=request_key))
+    conn.execute(_KEEP_KEY, {**params, "created_at": utcnow()})
     return False
 
 
@@ -142,23 +180,15 @@ def cast_vote(
 ) -> int:
     """Put one of the participant's dots on a cause or an action; returns the dots left."""
     workshop, item = _locked_item(change, principal, item_id)
-    assert principal.participant_id is not None and item.id is not None
-    session = change.session
-    # One query for both limits, counted under the workshop lock taken above.
-    used, on_item = session.exec(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((col(Vote.item_id) == item.id, 1), else_=0)), 0),
-        )
-        .select_from(Vote)
-        .join(Item, col(Item.id) == col(Vote.item_id))
-        .where(
-            Vote.workshop_id == workshop.id,
-            Vote.participant_id == principal.participant_id,
-            Vote.kind == item.kind,
-            col(Item.hidden).is_(False),
-        )
-    ).one()
+    mine = {
+        "workshop_id": workshop.id,
+        "participant_id": principal.participant_id,
+        "kind": item.kind,
+        "item_id": item.id,
+    }
+    conn = change.session.connection()
+    # Counted under the workshop lock taken above: parallel taps cannot both pass.
+    used, on_item = conn.execute(_COUNT_MINE, mine).one()
     if _seen(change, principal, request_key):
         return max(0, workshop.votes_per_participant - used)  # landed before: no second dot
     if used >= workshop.votes_per_participant:
@@ -169,16 +199,9 @@ def cast_vote(
         raise BudgetSpent(
             "At most %(max)s dots on one note.", field="item", max=workshop.max_votes_per_item
         )
-    session.add(
-        Vote(
-            workshop_id=item.workshop_id,
-            participant_id=principal.participant_id,
-            item_id=item.id,
-            kind=item.kind,
-        )
-    )
+    conn.execute(_ADD_DOT, {**mine, "created_at": utcnow()})
     change.log("vote.cast", item_id=item.id, kind=item.kind, area=item.focus_area_id)
-    return workshop.votes_per_participant - used - 1
+    return int(workshop.votes_per_participant - used - 1)
 
 
 def remove_vote(
@@ -186,23 +209,17 @@ def remove_vote(
 ) -> int:
     """Take back one of the participant's own dots from a note; returns the dots left."""
     workshop, item = _locked_item(change, principal, item_id)
-    assert principal.participant_id is not None and item.id is not None
-    session = change.session
-    if _seen(change, principal, request_key):
-        used = _used(session, item.workshop_id, principal.participant_id, item.kind)
-        return max(0, workshop.votes_per_participant - used)
-    mine = session.exec(
-        select(Vote)
-        .where(Vote.item_id == item.id, Vote.participant_id == principal.participant_id)
-        .order_by(col(Vote.id).desc())
-        .limit(1)
-    ).first()
-    if mine is None:
-        raise NotAllowedNow("You have no dot on this note.")
-    session.delete(mine)
-    session.flush()
-    used = _used(session, item.workshop_id, principal.participant_id, item.kind)
-    change.log("vote.removed", item_id=item.id, kind=item.kind, area=item.focus_area_id)
+    assert principal.participant_id is not None
+    conn = change.session.connection()
+    if not _seen(change, principal, request_key):
+        mine = conn.execute(
+            _LAST_DOT, {"item_id": item.id, "participant_id": principal.participant_id}
+        ).first()
+        if mine is None:
+            raise NotAllowedNow("You have no dot on this note.")
+        conn.execute(_TAKE_DOT, {"vote_id": mine.id})
+        change.log("vote.removed", item_id=item.id, kind=item.kind, area=item.focus_area_id)
+    used = _used(change.session, workshop.id, principal.participant_id, item.kind)
     return max(0, workshop.votes_per_participant - used)
 
 

@@ -4,8 +4,9 @@ import re
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -361,7 +362,8 @@ def step_stage(
     return set_stage(change, principal, workshop_id, stages[index], expected)
 
 
-def voting_state(workshop: Workshop, kind: str) -> str:
+def voting_state(workshop: Workshop | Row[Any], kind: str) -> str:
+    """The voting state of a kind (a workshop, or its row as the lock answered it)."""
     if kind == Kind.cause:
         return workshop.cause_voting
     if kind == Kind.action:

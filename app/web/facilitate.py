@@ -8,6 +8,7 @@ from app.db import reading
 from app.deps import ItemId
 from app.links import base_url
 from app.services import followup, uow, workshops
+from app.services.errors import Stale
 from app.web.common import check_csrf, facilitator_done, language, panel_block, render
 from app.web.deps import FacilitatorPage
 from app.web.views import facilitator_view
@@ -39,14 +40,19 @@ async def set_stage(
 ) -> Response:
     """A stage button, or a step: the page says which stage it showed (`from`), so a double
     click or a second tab cannot move the room twice."""
-    if step in ("1", "-1"):
-        await uow.submit(
-            workshops.step_stage, principal, principal.workshop_id, int(step), expected or None
-        )
-    else:
-        await uow.submit(
-            workshops.set_stage, principal, principal.workshop_id, stage, expected or None
-        )
+    try:
+        if step in ("1", "-1"):
+            await uow.submit(
+                workshops.step_stage, principal, principal.workshop_id, int(step), expected or None
+            )
+        else:
+            await uow.submit(
+                workshops.set_stage, principal, principal.workshop_id, stage, expected or None
+            )
+    except Stale:
+        if request.headers.get("hx-request"):
+            raise  # 409: the page fetches where the room really is
+        # A plain form from a page that missed a move: back to the page, which shows it.
     return facilitator_done(request)
 
 

@@ -4,11 +4,14 @@ change; the SSE stream then updates every screen that shows the note."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
+from starlette.concurrency import run_in_threadpool
 
+from app.db import reading
 from app.deps import ItemId
-from app.services import items, timer, uow
+from app.services import items, timer, uow, workshops
+from app.services.auth import Principal
 from app.services.errors import DomainError, Invalid
-from app.web.common import check_csrf, facilitator_done, form_int, phone_answer
+from app.web.common import check_csrf, facilitator_done, form_int, language, phone_answer, render
 from app.web.deps import FacilitatorPage, ParticipantPage
 
 router = APIRouter(prefix="/w/{slug}", dependencies=[Depends(check_csrf)])
@@ -87,6 +90,45 @@ async def facilitator_adds_note(
     return facilitator_done(request)
 
 
+def _editor(
+    request: Request,
+    principal: Principal,
+    item_id: int,
+    error: DomainError | None = None,
+    page: bool = False,
+) -> Response:
+    with reading() as session:
+        note = items.view_of(session, principal, item_id)
+        others = items.merge_targets(session, principal, item_id)
+        workshop = workshops.get_workshop(session, principal.workshop_id)
+        areas = workshops.focus_areas(session, principal.workshop_id)
+    return render(
+        request,
+        "facilitate_edit.html" if page else "partials/facilitator/_editor.html",
+        lang=language(request, workshop),
+        block=None if page else "editor",
+        n=note,
+        others=others,
+        areas=areas,
+        slug=workshop.slug,
+        error=error,
+    )
+
+
+@router.get("/facilitate/items/{item_id}/edit")
+def facilitator_opens_editor(
+    item_id: ItemId, request: Request, principal: FacilitatorPage
+) -> Response:
+    """The note's editor, into its card (HTMX), or as a page without JavaScript."""
+    if request.query_params.get("close"):
+        return Response("", media_type="text/html")
+    return _editor(request, principal, item_id, page=not request.headers.get("hx-request"))
+
+
+def _from_editor(request: Request, item_id: int) -> bool:
+    return request.headers.get("hx-target") == f"edit-{item_id}"
+
+
 @router.post("/facilitate/items/{item_id}")
 async def facilitator_changes_note(
     item_id: ItemId,
@@ -108,7 +150,17 @@ async def facilitator_changes_note(
         patch.group_label = group_label
     if focus_area_id is not None:
         patch.focus_area_id = form_int(focus_area_id)
-    await uow.submit(items.update_item, principal, item_id, patch, form_int(version), via="page")
+    try:
+        await uow.submit(
+            items.update_item, principal, item_id, patch, form_int(version), via="page"
+        )
+    except DomainError as error:
+        if not _from_editor(request, item_id):
+            raise
+        # Back into the editor: the message, and on a stale version the note as it is now.
+        return await run_in_threadpool(_editor, request, principal, item_id, error)
+    if _from_editor(request, item_id):
+        return Response("", media_type="text/html")  # saved: the editor closes
     return facilitator_done(request)
 
 

@@ -68,18 +68,6 @@
     if (form && evt.detail.successful) { form.classList.remove("retrying"); }
   });
 
-  // --- Facilitator: Alt+→ / Alt+← or a presenter clicker (PageDown / PageUp) move the stage.
-  document.addEventListener("keydown", function (evt) {
-    var tag = (evt.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "textarea" || tag === "select" || evt.target.isContentEditable) { return; }
-    var key = evt.key;
-    if ((evt.altKey && key === "ArrowRight") || key === "PageDown") { key = "ArrowRight"; }
-    else if ((evt.altKey && key === "ArrowLeft") || key === "PageUp") { key = "ArrowLeft"; }
-    else { return; }
-    var button = document.querySelector('[data-shortcut="' + key + '"]');
-    if (button) { evt.preventDefault(); button.click(); }
-  });
-
   // --- Secret links on the "created" page: one click selects the whole link for copying.
   document.addEventListener("focusin", function (evt) {
     if (evt.target.classList && evt.target.classList.contains("copy")) { evt.target.select(); }

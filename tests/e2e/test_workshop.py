@@ -94,6 +94,7 @@ def shoot(pages: dict[str, Page], stage: str, show: dict[str, str] | None = None
     and (`show`) scrolled to what matters at this stage."""
     for who, page in pages.items():
         page.mouse.move(0, 0)
+        page.keyboard.press("Escape")  # the facilitator's "Moved to …" note would cover the page
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
         if show and who in show:
             page.locator(show[who]).first.scroll_into_view_if_needed()

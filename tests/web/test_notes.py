@@ -195,6 +195,43 @@ def test_facilitator_merges_a_duplicate_groups_and_moves_notes(
     }
 
 
+def test_the_editor_saves_and_a_stale_one_shows_the_note_as_it_is_now(
+    client: TestClient, facilitator
+) -> None:
+    w = facilitator
+    note = add(client, w, "Klotter vid skolan")
+    hx = {"HX-Request": "true", "HX-Target": f"edit-{note}"}
+    editor = client.get(f"/w/{w.slug}/facilitate/items/{note}/edit", headers=hx).text
+    version = re.search(r'name="version" value="(\d+)"', editor).group(1)
+    saved = client.post(
+        f"/w/{w.slug}/facilitate/items/{note}",
+        data={"csrf_token": w.csrf, "version": version, "text": "Klotter vid Östra skolan"},
+        headers=hx,
+    )
+    assert saved.status_code == 200 and saved.text == ""  # saved: the editor closes
+    # A second tab still holds the editor as it was first opened.
+    stale = client.post(
+        f"/w/{w.slug}/facilitate/items/{note}",
+        data={"csrf_token": w.csrf, "version": version, "text": "Klotter vid skolan igen"},
+        headers=hx,
+    )
+    assert "Någon hann ändra lappen" in stale.text
+    assert "Klotter vid Östra skolan" in stale.text  # the note as it is now, to edit again
+    assert notes(client, w) == ["Klotter vid Östra skolan"]
+
+
+def test_the_facilitator_page_grows_with_its_notes_not_their_square(
+    client: TestClient, facilitator
+) -> None:
+    w = facilitator
+    sizes = []
+    for target in (30, 90):
+        while len(notes(client, w)) < target:
+            add(client, w, f"Iakttagelse {len(notes(client, w))} om otrygghet i centrum")
+        sizes.append(len(client.get(f"/w/{w.slug}/facilitate").content))
+    assert sizes[1] < sizes[0] * 3.3  # three times the notes: about three times the page
+
+
 def test_the_timer_starts_pauses_and_gains_a_minute(client: TestClient, facilitator) -> None:
     w = facilitator
     url = f"/w/{w.slug}/facilitate/timer"
