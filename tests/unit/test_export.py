@@ -343,7 +343,7 @@ def test_libreoffice_opens_the_export_and_keeps_formula_like_text_as_text(
         "Cause no.",
         "Cause",
         "Action",
-        "Operational goal",
+        "Operational goals",
         "When",
         "Who – organization",
     ]
