@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from tests.api.test_follow_up_workshop import plan
 from tests.e2e.conftest import LiveServer, OpenPage, join_by_code, screenshot
+from tests.e2e.test_board_scale import too_small
 
 
 def review_card(page: Page, text: str):
@@ -68,6 +69,7 @@ def test_the_room_reviews_last_times_actions_on_the_board_and_a_phone(
             "Beslut: Klar"
         )
     assert board.evaluate("() => window.ksSamePage === true"), "the board reloaded"
+    assert too_small(board, 20) == [], "the review reads from the back row"
     for page in (board, phone, facilitator):
         page.mouse.move(0, 0)
     screenshot(board, "board-review", doc="board-review")
