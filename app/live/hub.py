@@ -10,8 +10,10 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import anyio
+from sse_starlette import ServerSentEvent
 
 from app.live.broker import Broker
 from app.services.events import LoggedEvent
@@ -34,11 +36,17 @@ def repeated(batch: list[LoggedEvent], coalescer: Callable[[LoggedEvent], str | 
 
 @dataclass(frozen=True)
 class Message:
-    """One SSE message: `data` is the same object for every screen of an audience."""
+    """One SSE message: the same object, and the same bytes on the wire, for every screen of an
+    audience."""
 
     seq: int
     event: str
     data: str
+
+    @cached_property
+    def wire(self) -> bytes:
+        """The message as the stream sends it, encoded once however many screens get it."""
+        return ServerSentEvent(data=self.data, event=self.event, id=str(self.seq)).encode()
 
 
 @dataclass(eq=False)
@@ -103,6 +111,15 @@ class Hub:
     def _repeated(self, batch: list[LoggedEvent]) -> set[int]:
         return repeated(batch, self.coalescer)
 
+    def _render(self, event: LoggedEvent, key: str) -> "Message | None":
+        try:
+            message = self.renderer(event, key)
+        except Exception:
+            log.exception("rendering event %s for %s failed", event.seq, key)
+            return None
+        self.renders += 1
+        return message
+
     async def _fan_out(self, workshop_id: int, event: LoggedEvent, pages: bool = True) -> None:
         """Render once per key and queue the result for every screen; API streams get every
         event, pages only those whose render is not repeated later in the same batch."""
@@ -112,14 +129,18 @@ class Hub:
             if pages or audience.startswith("api-")
         }
         keys = {audience: self.keyer(event, audience) for audience in audiences}
-        rendered: dict[str, Message | None] = {}
-        for key in set(keys.values()):
-            try:
-                rendered[key] = await anyio.to_thread.run_sync(self.renderer, event, key)
-                self.renders += 1
-            except Exception:
-                log.exception("rendering event %s for %s failed", event.seq, key)
-                rendered[key] = None
+        # The JSON streams' messages are the event itself: made here. Pages need the database:
+        # all their renders of this event in one trip to a worker thread.
+        html_keys = sorted({key for key in keys.values() if not key.startswith("api-")})
+        rendered = {
+            key: self._render(event, key) for key in set(keys.values()) if key.startswith("api-")
+        }
+        if html_keys:
+            rendered.update(
+                await anyio.to_thread.run_sync(
+                    lambda: {key: self._render(event, key) for key in html_keys}
+                )
+            )
         for audience, subs in audiences.items():
             message = rendered.get(keys[audience])
             if message is None:

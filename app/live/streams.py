@@ -73,7 +73,7 @@ def _missed(workshop_id: int, after: int, audience: str) -> list[Message]:
 
 async def _stream(
     request: Request, workshop_id: int, audience: str, last: int | None
-) -> AsyncIterator[ServerSentEvent]:
+) -> AsyncIterator[ServerSentEvent | bytes]:
     hub: Hub = request.app.state.hub
     sub = hub.subscribe(workshop_id, audience)  # before the replay, so nothing falls between
     try:
@@ -83,7 +83,7 @@ async def _stream(
         yield ServerSentEvent(comment="connected", retry=RETRY_MS)
         for message in await anyio.to_thread.run_sync(_missed, workshop_id, last, audience):
             last = message.seq
-            yield ServerSentEvent(data=message.data, event=message.event, id=str(message.seq))
+            yield message.wire
         while True:
             live = await sub.queue.get()
             if live is None:
@@ -91,7 +91,7 @@ async def _stream(
             if live.seq <= last:
                 continue
             last = live.seq
-            yield ServerSentEvent(data=live.data, event=live.event, id=str(live.seq))
+            yield live.wire  # the same bytes for every screen of the audience
     except asyncio.CancelledError:
         raise
     finally:

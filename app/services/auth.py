@@ -62,9 +62,7 @@ def resolve(session: Session, token: str | None) -> Principal:
     if digest in _known:
         return _known[digest]
     principal = _lookup(session, digest)
-    if len(_known) >= _KNOWN_MAX:
-        _known.clear()  # crude, but bounded; a miss only costs one read
-    _known[digest] = principal
+    remember(token, principal)
     return principal
 
 
@@ -83,6 +81,14 @@ def _lookup(session: Session, digest: str) -> Principal:
         if workshop_id is not None:
             return Principal(role, workshop_id)
     raise Unauthorized("Missing or unknown key.")
+
+
+def remember(token: str, principal: Principal) -> None:
+    """Who holds a token, for its next use (also one just handed out: a phone's first tap
+    needs no database read either)."""
+    if len(_known) >= _KNOWN_MAX:
+        _known.clear()  # crude, but bounded; a miss only costs one read
+    _known[hash_token(token)] = principal
 
 
 def forget_known() -> None:

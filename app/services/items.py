@@ -166,7 +166,18 @@ def add_item(
         [Link(workshop_id=workshop_id, from_item_id=item.id, to_item_id=t) for t in wanted]
     )
     change.log("item.created", item_id=item.id, kind=the_kind, area=area_id)
-    return view_of(session, principal, item.id), True
+    # Known without reading it back: a new note has its links, no dots, and its author.
+    view = ItemView(
+        item=item,
+        links=wanted,
+        votes=0 if votes_visible(principal, workshop, the_kind) else None,
+        mine=principal.participant_id is not None,
+    )
+    if principal.participant_id is not None and (workshop.show_names or sees_everything(principal)):
+        author = session.get(Participant, principal.participant_id)
+        if author is not None:
+            view.author_name, view.author_organization = author.display_name, author.organization
+    return view, True
 
 
 @dataclass

@@ -80,6 +80,7 @@ class Change:
         self.workshop: Workshop | None = None
         self.event: events.LoggedEvent | None = None
         self.bookkeeping = False
+        self.committed: list[Callable[[], None]] = []
 
     def lock(self, workshop_id: int) -> Workshop:
         """Lock the workshop for this change and return it as it is now."""
@@ -141,6 +142,10 @@ class Change:
                 via=via,
             )
         )
+
+    def after_commit(self, then: Callable[[], None]) -> None:
+        """Run `then` once the transaction holding this change has committed (never if not)."""
+        self.committed.append(then)
 
     def keep_without_event(self) -> None:
         """Commit this change although it logs no event: bookkeeping that no screen shows (rate
@@ -246,7 +251,7 @@ class Writer:
             ready.append(job)
         if not ready:
             return
-        done: list[tuple[_Job, Any, events.LoggedEvent | None]] = []
+        done: list[tuple[_Job, Any, Change]] = []
         failed: list[tuple[_Job, BaseException]] = []
         again: list[_Job] = []
         try:
@@ -264,7 +269,10 @@ class Writer:
             return
         self.batches += 1
         self.changes += len(done)
-        events.publish([event for _, _, event in done if event is not None])
+        for _, _, change in done:
+            for then in change.committed:
+                then()
+        events.publish([change.event for _, _, change in done if change.event is not None])
         for job, value, _ in done:
             job.future.set_result(value)
         for job, error in failed:
@@ -275,7 +283,7 @@ class Writer:
         self,
         conn: Any,
         job: _Job,
-        done: list[tuple[_Job, Any, events.LoggedEvent | None]],
+        done: list[tuple[_Job, Any, Change]],
         failed: list[tuple[_Job, BaseException]],
         again: list[_Job],
     ) -> None:
@@ -291,7 +299,7 @@ class Writer:
                 session.rollback()
             else:
                 session.commit()  # releases the savepoint; the batch commits it
-            done.append((job, value, change.event))
+            done.append((job, value, change))
         except OperationalError as exc:
             if exc.connection_invalidated:
                 again.append(job)

@@ -26,7 +26,7 @@ from app.models import (
     Workshop,
 )
 from app.services import followup, throttle
-from app.services.auth import Principal, Role, hash_token, new_token, require
+from app.services.auth import Principal, Role, hash_token, new_token, remember, require
 from app.services.errors import Invalid, NotAllowedNow, NotFound, Stale, Unauthorized
 from app.services.uow import Change
 
@@ -254,6 +254,8 @@ def join(
     change.session.add(participant)
     change.session.flush()
     change.log("participant.joined", participant_id=participant.id)
+    principal = Principal(Role.participant, found.id, participant.id)
+    change.after_commit(lambda: remember(token, principal))
     return Joined(workshop, participant, token)
 
 

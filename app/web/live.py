@@ -7,7 +7,6 @@ from types import SimpleNamespace
 from sqlmodel import Session
 
 from app.db import reading
-from app.links import page_path
 from app.live.render import renders, split_key
 from app.models import Item, Stage, Workshop
 from app.services import followup, timer, voting, workshops
@@ -17,7 +16,6 @@ from app.services.items import LINKS_TO, STAGE_KIND, ItemView
 from app.web.templating import render_block
 from app.web.views import Column, StageView, board_columns, one_column, prioritized
 
-PANEL_PAGES = {"board": "board", "facilitator": "facilitate", "participant": "p"}
 CARD_TEMPLATES = {"facilitator": "partials/facilitator/_card.html"}
 
 
@@ -32,15 +30,12 @@ def participant_joined(event: LoggedEvent, key: str) -> str:
     return render_block("partials/_live.html", "count", count=count)
 
 
-@renders("stage", per_audience=True)
-def stage_changed(event: LoggedEvent, key: str) -> str:
-    # The panel differs per screen (a phone's own notes, dots, ratings): each screen fetches its
-    # own, once per stage change.
-    role, _ = split_key(key)
-    with reading() as session:
-        workshop = workshops.get_workshop(session, event.workshop_id)
-    url = page_path(workshop, PANEL_PAGES[role])
-    return render_block("partials/_live.html", "reload_panel", url=url)
+@renders("stage", "voting", "shortlist")
+def panel_changed(event: LoggedEvent, key: str) -> str:
+    """A stage move, voting opened or revealed, the shortlist set: the panel differs per screen
+    (a phone's own notes, dots, ratings), so each screen fetches its own again (app.js, retrying
+    until it comes). The same bytes tell every screen so."""
+    return render_block("partials/_live.html", "reload_panel")
 
 
 def _owners_changed(event: LoggedEvent) -> bool:
@@ -159,12 +154,6 @@ def dots_changed(event: LoggedEvent, key: str) -> str | None:
             if column is not None:
                 html.append(_column_html(view, lang, column, linked, session, event.workshop_id))
         return "".join(html)
-
-
-@renders("voting", "shortlist", per_audience=True)
-def voting_changed(event: LoggedEvent, key: str) -> str | None:
-    """Voting opened, revealed or the shortlist set: each screen fetches its own panel."""
-    return stage_changed(event, key)
 
 
 @renders("names")

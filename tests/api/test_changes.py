@@ -102,3 +102,26 @@ def test_a_dot_sent_twice_with_one_key_lands_once(client: TestClient, make_works
     assert [a.json()["votes_left"] for a in answers] == [2, 2, 2]
     progress = client.get(f"/api/v1/workshops/{w.id}/voting", headers=w.facilitator).json()
     assert progress["cause"]["dots_used"] == 1
+
+
+def test_a_new_note_is_answered_as_it_reads_back(client: TestClient, make_workshop) -> None:
+    w = make_workshop(participants=1, stage="causes")
+    seen = client.post(
+        f"/api/v1/workshops/{w.id}/items",
+        json={"kind": "situation", "focus_area_id": w.area(0), "text": "Otrygg busshållplats"},
+        headers=w.facilitator,
+    ).json()
+    for who in (w.participants[0].headers, w.facilitator):
+        made = client.post(
+            f"/api/v1/workshops/{w.id}/items",
+            json={
+                "kind": "cause",
+                "focus_area_id": w.area(0),
+                "text": "Dålig belysning",
+                "links": [seen["id"]],
+            },
+            headers=who,
+        )
+        assert made.status_code == 201
+        read = client.get(f"/api/v1/items/{made.json()['id']}", headers=who)
+        assert made.json() == read.json()

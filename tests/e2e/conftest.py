@@ -8,8 +8,12 @@ Chromium through Playwright's sync API.
 - `phone`, `board_page`, `facilitator_page`: a page in a fresh context per test; `open_page`
   opens more (a second phone, JavaScript off, another language). Every context records the
   requests it makes (`requests_of(page)`), so tests can check that nothing leaves the server.
-- `wifi`: a relay between a phone and the app that can drop like a venue's wifi (`Wifi.drop`,
-  `Wifi.restore`); open the phone with `open_page("phone", base_url=wifi.url)`.
+- `wifi`: a TCP relay between a page and the app that fails like a venue's wifi: it refuses and
+  cuts connections (`Wifi.drop`), or lets them hang without a word (`Wifi.stall`), until
+  `Wifi.restore`; open a page through it with `open_page("phone", base_url=wifi.url)`.
+- `start_server`: another uvicorn on the test database, for a test that kills and restarts it.
+- `panel_snapshot`, `same_as_fresh`: what a page's panel shows, and the check that a page that
+  healed itself shows what a fresh load of it (same cookies, new context) shows.
 
 Playwright's sync API keeps its event loop marked as running in this thread between calls. The
 rest of the suite (TestClient, anyio) runs in the same xdist workers and must not see that loop,
@@ -19,6 +23,7 @@ so `_playwright_loop` marks it running only while an e2e test runs, and clears i
 import asyncio
 import contextlib
 import functools
+import json
 import os
 import shutil
 import socket
@@ -32,6 +37,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
@@ -109,7 +115,7 @@ def _wait_healthy(server: LiveServer, deadline_s: float = 30.0) -> None:
     raise RuntimeError(f"uvicorn did not answer /healthz:\n{server.log.read_text()[-3000:]}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_server(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()
         try:
@@ -119,10 +125,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def live_server(
-    database_url: str, migrated: None, worker_id: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
+def start_server(database_url: str, log: Path, port: int = 0) -> LiveServer:
+    """uvicorn with the app on the test database, on `port` (or a free one), answering /healthz."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -130,11 +134,10 @@ def live_server(
         "PUBLIC_URL": "",
         "KS_BROKER": "memory",
     }
-    log = tmp_path_factory.mktemp("uvicorn") / f"uvicorn-{worker_id}.log"
     python = ROOT / ".venv" / "bin" / "python"
     for _attempt in range(3):  # a free port can be taken between the check and the bind
-        port = _free_port()
-        with log.open("wb") as out:
+        chosen = port or _free_port()
+        with log.open("ab") as out:
             process = subprocess.Popen(
                 [
                     str(python if python.exists() else sys.executable),
@@ -144,7 +147,7 @@ def live_server(
                     "--host",
                     "127.0.0.1",
                     "--port",
-                    str(port),
+                    str(chosen),
                     "--timeout-graceful-shutdown",
                     "1",
                     "--log-level",
@@ -155,88 +158,167 @@ def live_server(
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        server = LiveServer(f"http://127.0.0.1:{port}", process, log)
+        server = LiveServer(f"http://127.0.0.1:{chosen}", process, log)
         try:
             _wait_healthy(server)
         except RuntimeError:
-            _stop(process)
-            if "address already in use" in log.read_text().lower():
+            stop_server(process)
+            if not port and "address already in use" in log.read_text().lower():
                 continue
             raise
-        break
-    else:
-        raise RuntimeError("no free port for uvicorn")
+        return server
+    raise RuntimeError("no free port for uvicorn")
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    database_url: str, migrated: None, worker_id: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    log = tmp_path_factory.mktemp("uvicorn") / f"uvicorn-{worker_id}.log"
+    server = start_server(database_url, log)
     yield server
-    _stop(server.process)
+    stop_server(server.process)
 
 
 # --- The venue's wifi -------------------------------------------------------------------------
 
 
+@dataclass(eq=False)
+class _Link:
+    """One browser connection through the wifi and its connection to the app."""
+
+    client: socket.socket
+    upstream: socket.socket
+    flowing: threading.Event  # cleared while the wifi is stalled: data waits, nothing passes
+    cut: bool = False
+
+
 class Wifi:
-    """A TCP relay between a phone and the app that drops like a venue's wifi.
+    """A TCP relay between the browser and the app that fails like a venue's wifi.
 
     `context.set_offline(True)` alone does not do it: Chromium refuses new requests but keeps an
-    open event stream delivering, so a phone would never notice it was away. `drop()` cuts every
-    open connection (the phone's live stream ends) and refuses new ones until `restore()`."""
+    open event stream delivering, so a page would never notice it was away.
+
+    - `drop()`: the wifi is gone. Every open connection is cut (the browser sees it end) and new
+      ones are refused: nothing listens on the port until `restore()`.
+    - `stall()`: the wifi goes silent, without a reset (a phone out of range, a NAT entry that
+      expired while it slept). Open and new connections stay open, but nothing passes either way.
+    - `restore()`: the port listens again and stalled connections deliver what they held (a short
+      blip that TCP rides out); `restore(revive=False)` leaves them dead for good, as after a long
+      sleep, so only the browser's own timeouts and watchdogs can notice.
+    """
 
     def __init__(self, target: LiveServer) -> None:
         self._target = ("127.0.0.1", int(target.url.rsplit(":", 1)[1]))
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self._up = True
-        self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._links: set[_Link] = set()
+        self._dead: list[_Link] = []  # stalled and never revived: closed only at the end
+        self._stalled = False
+        self._listener: socket.socket | None = None
+        self.port = 0
+        self._listen()
+        self.url = f"http://127.0.0.1:{self.port}"
 
-    def _accept(self) -> None:
+    def _listen(self) -> None:
+        deadline = time.monotonic() + 5
         while True:
             try:
-                client, _ = self._listener.accept()
+                listener = socket.create_server(("127.0.0.1", self.port))  # SO_REUSEADDR
+                break
             except OSError:
-                return  # closed
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.port = listener.getsockname()[1]
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
             try:
-                if not self._up:
-                    raise OSError("the wifi is down")
+                client, _ = listener.accept()
+            except OSError:
+                return  # closed: the wifi is down
+            try:
                 upstream = socket.create_connection(self._target, timeout=5)
                 upstream.settimeout(None)
             except OSError:
                 client.close()
                 continue
+            link = _Link(client, upstream, threading.Event())
             with self._lock:
-                self._open |= {client, upstream}
+                if not self._stalled:
+                    link.flowing.set()
+                self._links.add(link)
+                refused = listener is not self._listener  # dropped while this one came in
+            if refused:
+                self._cut(link)
+                continue
             for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+                threading.Thread(target=self._pipe, args=(link, source, sink), daemon=True).start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, link: _Link, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                link.flowing.wait()
+                if link.cut:
+                    break
                 sink.sendall(data)
         except OSError:
             pass
         finally:
-            self._close(source, sink)
+            self._cut(link)
 
-    def _close(self, *sockets: socket.socket) -> None:
-        for sock in sockets:
-            with self._lock:
-                self._open.discard(sock)
+    def _cut(self, link: _Link) -> None:
+        link.cut = True
+        link.flowing.set()  # a pipe waiting on a stalled link ends too
+        with self._lock:
+            self._links.discard(link)
+        for sock in (link.client, link.upstream):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in recv()
             sock.close()
 
-    def drop(self) -> None:
-        self._up = False
+    def _close_listener(self) -> None:
         with self._lock:
-            sockets = list(self._open)
-        self._close(*sockets)
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
+            listener.close()
 
-    def restore(self) -> None:
-        self._up = True
+    def drop(self) -> None:
+        self._close_listener()
+        with self._lock:
+            links = list(self._links)
+        for link in links:
+            self._cut(link)
+
+    def stall(self) -> None:
+        with self._lock:
+            self._stalled = True
+            for link in self._links:
+                link.flowing.clear()
+
+    def restore(self, revive: bool = True) -> None:
+        with self._lock:
+            self._stalled = False
+            stalled = [link for link in self._links if not link.flowing.is_set()]
+            if not revive:
+                self._links.difference_update(stalled)
+                self._dead.extend(stalled)
+        if revive:
+            for link in stalled:
+                link.flowing.set()
+        if self._listener is None:
+            self._listen()
 
     def close(self) -> None:
-        self._close(self._listener)
-        self.drop()
+        self._close_listener()
+        with self._lock:
+            links = list(self._links) + self._dead
+        for link in links:
+            self._cut(link)
 
 
 @pytest.fixture
@@ -431,3 +513,71 @@ def run_axe(page: Page) -> list[dict[str, Any]]:
         })"""
     )
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+# --- The JSON API, as an integration (or another participant's app) uses it ---------------------
+
+
+def api(server: LiveServer, method: str, path: str, token: str = "", body: Any = None) -> Any:
+    request = urllib.request.Request(
+        server.url + "/api/v1" + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"}
+        | ({"Authorization": f"Bearer {token}"} if token else {}),
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+# --- A page that healed itself, against a fresh load of it --------------------------------------
+
+# What a person sees in a page's panel: its text and the state of its controls (a dot's label, a
+# button that is disabled, a rating that is checked); not pixels, not hidden fields (keys, tokens).
+# Null while the panel is being fetched again. The board shows the address it was reached at, and
+# a relay and the server differ in their port: the address counts as the same.
+PANEL_SNAPSHOT = """() => {
+  const panel = document.getElementById("panel");
+  if (!panel || panel.hasAttribute("aria-busy")) { return null; }
+  const parts = ["stage " + panel.dataset.stage, panel.innerText];
+  const controls = "[aria-label], button, input[type=radio], input[type=checkbox]";
+  panel.querySelectorAll(controls).forEach((el) => {
+    if (el.closest("[hidden]")) { return; }
+    const state = (el.disabled ? " disabled" : "") + (el.checked ? " checked" : "");
+    parts.push(el.tagName + " " + (el.getAttribute("aria-label") || "") + state);
+  });
+  return parts.join("\\n").replace(/127\\.0\\.0\\.1:\\d+/g, "HOST");
+}"""
+
+
+def panel_snapshot(page: Page) -> str | None:
+    return page.evaluate(PANEL_SNAPSHOT)  # type: ignore[no-any-return]
+
+
+def fresh_snapshot(page: Page, open_page: OpenPage, base_url: str) -> str:
+    """The panel of a fresh load of `page`'s address at `base_url`, in a new context with the same
+    cookies (the same phone, facilitator or board identity), as a person reloading would see it."""
+    address = urlsplit(page.url)
+    kind = page._ks_kind  # type: ignore[attr-defined]
+    fresh = open_page(kind, base_url=base_url, storage_state=page.context.storage_state())
+    fresh.goto(address.path + (f"?{address.query}" if address.query else ""))
+    fresh.wait_for_function(f"() => ({PANEL_SNAPSHOT})() !== null")
+    snapshot = panel_snapshot(fresh)
+    assert snapshot is not None
+    fresh.context.close()
+    return snapshot
+
+
+def wait_same(page: Page, expected: str, timeout_ms: float = 20_000) -> float:
+    """Waits until `page`'s panel shows `expected`; returns the seconds it took."""
+    start = time.monotonic()
+    try:
+        page.wait_for_function(
+            f"expected => ({PANEL_SNAPSHOT})() === expected", arg=expected, timeout=timeout_ms
+        )
+    except Exception as error:
+        raise AssertionError(
+            f"the page never showed what a fresh load shows\n--- fresh:\n{expected}\n"
+            f"--- page:\n{panel_snapshot(page)}"
+        ) from error
+    return time.monotonic() - start

@@ -2,29 +2,14 @@
 stream reconnects and replays what it missed from the last event id it saw), and a note sent
 while the phone was offline lands exactly once when the connection returns."""
 
-import json
 import re
-import urllib.request
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, OpenPage, Wifi
+from tests.e2e.conftest import LiveServer, OpenPage, Wifi, api
 
-PHONE_PAGE = re.compile(r"/w/[\w-]+/p(\?.*)?$")
-
-
-def api(server: LiveServer, method: str, path: str, token: str = "", body: Any = None) -> Any:
-    """The JSON API of the running app, as an integration (or another participant's app) uses it."""
-    request = urllib.request.Request(
-        server.url + "/api/v1" + path,
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"}
-        | ({"Authorization": f"Bearer {token}"} if token else {}),
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
+PHONE_PAGE = re.compile(r"/w/[^/]+/p(\?.*)?$")  # whatever the workshop's address
 
 
 def start_workshop(server: LiveServer) -> dict[str, Any]:
