@@ -22,11 +22,16 @@ def page_path(workshop: Workshop, page: str) -> str:
     return f"/w/{workshop.slug}/{page}"
 
 
+def secret_url(base: str, workshop: Workshop, page: str, token: str) -> str:
+    """A page's address with the key that opens it (swapped for a cookie on arrival)."""
+    return f"{base}{page_path(workshop, page)}?key={token}"
+
+
 def workshop_urls(base: str, created: CreatedWorkshop) -> dict[str, str]:
     workshop = created.workshop
     return {
         "join": join_url(base, workshop.join_code),
-        "facilitate": f"{base}{page_path(workshop, 'facilitate')}?key={created.facilitator_token}",
-        "board": f"{base}{page_path(workshop, 'board')}?key={created.board_token}",
-        "followup": f"{base}{page_path(workshop, 'followup')}?key={created.followup_token}",
+        "facilitate": secret_url(base, workshop, "facilitate", created.facilitator_token),
+        "board": secret_url(base, workshop, "board", created.board_token),
+        "followup": secret_url(base, workshop, "followup", created.followup_token),
     }

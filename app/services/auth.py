@@ -1,7 +1,9 @@
 """Tokens and roles. A token is 192 random bits from `secrets`; only its SHA-256 is stored, so a
 copy of the database alone lets nobody in. (A slow hash buys nothing for random tokens.)"""
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,6 +26,14 @@ TOKEN_MAX = 200
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def derived_token(facilitator_token: str, role: "Role") -> str:
+    """The board's and the follow-up's tokens follow from the facilitator's (HMAC-SHA256, 192
+    bits): the facilitator's page can always show those links again, while the database keeps
+    only hashes, and neither link leads back to the facilitator's."""
+    mac = hmac.new(facilitator_token.encode(), role.value.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:24]).decode()
 
 
 def hash_token(token: str) -> str:

@@ -39,7 +39,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Row, bindparam, insert, update
+from sqlalchemy import Connection, Engine, Row, bindparam, insert, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
@@ -69,18 +69,48 @@ _BUMP_ITEMS_WORKSHOP = _BUMP.where(
     == select(_ITEM.c.workshop_id).where(_ITEM.c.id == bindparam("item_id")).scalar_subquery()
 )
 _INSERT_EVENT = insert(Event.__table__)  # type: ignore[attr-defined]
+# Each change in a savepoint of its own, by a fixed name (both databases stack savepoints of one
+# name): plain SQL, so no per-change statement is compiled.
+_BEGIN = "SAVEPOINT ks_change"
+_KEEP = ("RELEASE SAVEPOINT ks_change",)
+_UNDO = ("ROLLBACK TO SAVEPOINT ks_change", "RELEASE SAVEPOINT ks_change")
 
 
 class Change:
-    """What a change sees: a session inside its own savepoint, and the workshop it locked."""
+    """What a change sees: its connection inside a savepoint of its own (`conn`, for the hot path's
+    prebuilt Core statements), an ORM session on it when asked for (`session`), and the workshop
+    it locked."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._session: Session | None = None
         self.locked: Row[Any] | None = None  # the workshop's row as the lock found it
         self.workshop: Workshop | None = None
         self.event: events.LoggedEvent | None = None
         self.bookkeeping = False
         self.committed: list[Callable[[], None]] = []
+
+    @property
+    def session(self) -> Session:
+        """The ORM on this change's connection, made on first use (dots and ratings need none)."""
+        if self._session is None:
+            self._session = Session(bind=self.conn, join_transaction_mode="create_savepoint")
+            self._session.expire_on_commit = False
+        return self._session
+
+    def _finish(self, keep: bool) -> None:
+        """Keep or undo what the change wrote. What it returns, or what an error it raised
+        carries (a note as it is now), stays readable: out of the session before a rollback."""
+        session = self._session
+        if session is not None:
+            if keep:
+                session.commit()  # flushes, and releases the session's own savepoint
+            else:
+                session.expunge_all()
+                session.rollback()
+            session.close()
+        for statement in _KEEP if keep else _UNDO:
+            self.conn.exec_driver_sql(statement)
 
     def lock(self, workshop_id: int) -> Workshop:
         """Lock the workshop for this change and return it as it is now."""
@@ -104,7 +134,7 @@ class Change:
         if self.locked is not None:
             # A change locks one workshop; asking again answers the same lock.
             return self.locked
-        row = self.session.connection().execute(statement, params).first()
+        row = self.conn.execute(statement, params).first()
         if row is None:
             raise NotFound(missing)
         self.locked = row
@@ -157,7 +187,7 @@ class Change:
         assert self.locked is not None, "lock first"
         assert self.event is None, "one event per change"
         self.event = events.LoggedEvent(self.locked.id, self.locked.event_seq, name, data)
-        self.session.connection().execute(_INSERT_EVENT, events.row_values(self.event))
+        self.conn.execute(_INSERT_EVENT, events.row_values(self.event))
         return self.event
 
 
@@ -287,32 +317,22 @@ class Writer:
         failed: list[tuple[_Job, BaseException]],
         again: list[_Job],
     ) -> None:
-        session = Session(bind=conn, join_transaction_mode="create_savepoint")
-        session.expire_on_commit = False
-        change = Change(session)
+        conn.exec_driver_sql(_BEGIN)
+        change = Change(conn)
         try:
             value = job.fn(change, *job.args, **job.kwargs)
-            if change.event is None and not change.bookkeeping:
-                # A no-op: nothing written, no event number used. What it returns stays
-                # readable: taken out of the session before the rollback could expire it.
-                session.expunge_all()
-                session.rollback()
-            else:
-                session.commit()  # releases the savepoint; the batch commits it
+            # A change that logged nothing was a no-op: undone, so no event number is used.
+            change._finish(keep=change.event is not None or change.bookkeeping)
             done.append((job, value, change))
         except OperationalError as exc:
             if exc.connection_invalidated:
                 again.append(job)
                 raise _Broken(str(exc)) from exc
-            session.rollback()
+            change._finish(keep=False)
             again.append(job)  # a deadlock between workers: one of the two runs again
         except Exception as exc:
-            # What the error carries (a note as it is now) stays readable after the rollback.
-            session.expunge_all()
-            session.rollback()
+            change._finish(keep=False)
             failed.append((job, exc))
-        finally:
-            session.close()
 
     def _again(self, jobs: list[_Job], pause: bool = False) -> None:
         retry = []

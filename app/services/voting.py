@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Row, bindparam, case, delete, func, insert
+from sqlalchemy import Connection, Row, bindparam, case, delete, func, insert
 from sqlmodel import Session, col, select, update
 
 from app.models import (
@@ -137,15 +137,15 @@ _SEEN_KEY = sa.select(_KEY.c.id).where(
 _KEEP_KEY = insert(_KEY)
 
 
-def _used(session: Session, workshop_id: int, participant_id: int, kind: str) -> int:
+def _used(conn: Connection, workshop_id: int, participant_id: int, kind: str) -> int:
     params = {"workshop_id": workshop_id, "participant_id": participant_id, "kind": kind}
-    return int(session.connection().execute(_USED, params).scalar_one())
+    return int(conn.execute(_USED, params).scalar_one())
 
 
 def _locked_item(change: Change, principal: Principal, item_id: int) -> tuple[Row[Any], Any]:
     """Lock the item's workshop for a dot, and check that the item takes dots right now."""
     workshop = change.lock_row(item_id)
-    item = change.session.connection().execute(_NOTE, {"item_id": item_id}).one()
+    item = change.conn.execute(_NOTE, {"item_id": item_id}).one()
     require(principal, item.workshop_id, Role.participant)
     if item.kind not in VOTED_KINDS:
         raise NotAllowedNow("Only causes and actions get dots.", field="kind")
@@ -167,7 +167,7 @@ def _seen(change: Change, principal: Principal, request_key: str | None) -> bool
         return False
     if not 0 < len(request_key) <= KEY_MAX:
         raise Invalid("Bad idempotency key.", field="idempotency_key")
-    conn = change.session.connection()
+    conn = change.conn
     params = {"participant_id": principal.participant_id, "key": request_key}
     if conn.execute(_SEEN_KEY, params).first() is not None:
         return True
@@ -186,7 +186,7 @@ def cast_vote(
         "kind": item.kind,
         "item_id": item.id,
     }
-    conn = change.session.connection()
+    conn = change.conn
     # Counted under the workshop lock taken above: parallel taps cannot both pass.
     used, on_item = conn.execute(_COUNT_MINE, mine).one()
     if _seen(change, principal, request_key):
@@ -210,7 +210,7 @@ def remove_vote(
     """Take back one of the participant's own dots from a note; returns the dots left."""
     workshop, item = _locked_item(change, principal, item_id)
     assert principal.participant_id is not None
-    conn = change.session.connection()
+    conn = change.conn
     if not _seen(change, principal, request_key):
         mine = conn.execute(
             _LAST_DOT, {"item_id": item.id, "participant_id": principal.participant_id}
@@ -219,7 +219,7 @@ def remove_vote(
             raise NotAllowedNow("You have no dot on this note.")
         conn.execute(_TAKE_DOT, {"vote_id": mine.id})
         change.log("vote.removed", item_id=item.id, kind=item.kind, area=item.focus_area_id)
-    used = _used(change.session, workshop.id, principal.participant_id, item.kind)
+    used = _used(conn, workshop.id, principal.participant_id, item.kind)
     return max(0, workshop.votes_per_participant - used)
 
 
@@ -229,7 +229,7 @@ def votes_left(session: Session, principal: Principal, workshop_id: int, kind: s
     assert principal.participant_id is not None
     the_kind = check_kind(kind)
     workshop = get_workshop(session, workshop_id)
-    used = _used(session, workshop_id, principal.participant_id, the_kind)
+    used = _used(session.connection(), workshop_id, principal.participant_id, the_kind)
     return max(0, workshop.votes_per_participant - used)
 
 

@@ -26,8 +26,16 @@ from app.models import (
     Workshop,
 )
 from app.services import followup, throttle
-from app.services.auth import Principal, Role, hash_token, new_token, remember, require
-from app.services.errors import Invalid, NotAllowedNow, NotFound, Stale, Unauthorized
+from app.services.auth import (
+    Principal,
+    Role,
+    derived_token,
+    hash_token,
+    new_token,
+    remember,
+    require,
+)
+from app.services.errors import Forbidden, Invalid, NotAllowedNow, NotFound, Stale, Unauthorized
 from app.services.uow import Change
 
 DEFAULT_FOCUS_AREAS = ["Narkotika", "Otrygghet", "Otillåten påverkan"]
@@ -160,7 +168,12 @@ def create_workshop(change: Change, data: WorkshopInput) -> CreatedWorkshop:
         )
     clean = validate_input(data)
     assert clean.focus_areas is not None
-    tokens = {role: new_token() for role in ("facilitator", "board", "followup")}
+    facilitator_token = new_token()
+    tokens = {
+        "facilitator": facilitator_token,
+        "board": derived_token(facilitator_token, Role.board),
+        "followup": derived_token(facilitator_token, Role.followup),
+    }
     for _ in range(3):  # a workshop of another process may take the same code meanwhile
         workshop = Workshop(
             title=clean.title,
@@ -257,6 +270,41 @@ def join(
     principal = Principal(Role.participant, found.id, participant.id)
     change.after_commit(lambda: remember(token, principal))
     return Joined(workshop, participant, token)
+
+
+SHARED_ROLES = (Role.board, Role.followup)
+
+
+def shared_tokens(
+    session: Session, principal: Principal, workshop_id: int, facilitator_token: str
+) -> dict[Role, str] | None:
+    """The board's and follow-up's tokens, for the facilitator to share again; None for a
+    workshop made before they followed from the facilitator's (renew_links makes them so)."""
+    require(principal, workshop_id, Role.facilitator)
+    workshop = get_workshop(session, workshop_id)
+    tokens = {role: derived_token(facilitator_token, role) for role in SHARED_ROLES}
+    stored = {Role.board: workshop.board_token_hash, Role.followup: workshop.followup_token_hash}
+    if any(hash_token(tokens[role]) != stored[role] for role in SHARED_ROLES):
+        return None
+    return tokens
+
+
+def renew_links(
+    change: Change, principal: Principal, workshop_id: int, facilitator_token: str
+) -> dict[Role, str]:
+    """Board and follow-up links that follow from the facilitator's, for a workshop made before
+    they did: the old ones stop working, and the facilitator's page can show the new ones."""
+    require(principal, workshop_id, Role.facilitator)
+    workshop = change.lock(workshop_id)
+    if hash_token(facilitator_token) != workshop.facilitator_token_hash:
+        raise Forbidden("Only the facilitator can do that.")
+    tokens = {role: derived_token(facilitator_token, role) for role in SHARED_ROLES}
+    workshop.board_token_hash = hash_token(tokens[Role.board])
+    workshop.followup_token_hash = hash_token(tokens[Role.followup])
+    change.session.add(workshop)
+    change.audit(principal.role, "links.renewed")
+    change.log("links.renewed")
+    return tokens
 
 
 def get_workshop(session: Session, workshop_id: int) -> Workshop:

@@ -1,20 +1,46 @@
 """The facilitator's page: stage stepper, join code, who has joined, moderation."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import RedirectResponse
 
 from app.db import reading
 from app.deps import ItemId
-from app.links import base_url
+from app.links import base_url, join_url, secret_url
+from app.models import Workshop
 from app.services import followup, uow, workshops
+from app.services.auth import Principal, Role
 from app.services.errors import Stale
-from app.web.common import check_csrf, facilitator_done, language, panel_block, render
-from app.web.deps import FacilitatorPage
+from app.web.common import (
+    check_csrf,
+    facilitator_done,
+    language,
+    panel_block,
+    render,
+    workshop_path,
+)
+from app.web.deps import FacilitatorPage, role_cookie
+from app.web.qr import qr_svg
 from app.web.views import facilitator_view
 
 router = APIRouter(prefix="/w/{slug}", dependencies=[Depends(check_csrf)])
 Small = Annotated[str, Form(max_length=40)]
+
+
+def _links(request: Request, principal: Principal, workshop: Workshop) -> dict[str, Any]:
+    """What partials/facilitator/_links.html needs: every link the facilitator may share."""
+    base = base_url(request)
+    links: dict[str, str | None] = {"join": join_url(base, workshop.join_code)}
+    token = request.cookies.get(role_cookie(principal.workshop_id, Role.facilitator), "")
+    with reading() as session:
+        shared = workshops.shared_tokens(session, principal, principal.workshop_id, token)
+    board = secret_url(base, workshop, "board", shared[Role.board]) if shared else None
+    links["board"] = board
+    links["followup"] = (
+        secret_url(base, workshop, "followup", shared[Role.followup]) if shared else None
+    )
+    return {"links": links, "workshop": workshop, "board_qr": qr_svg(board) if board else ""}
 
 
 @router.get("/facilitate")
@@ -27,7 +53,32 @@ def facilitator_page(request: Request, principal: FacilitatorPage) -> Response:
         lang=language(request, view.workshop),
         block=panel_block(request),
         v=view,
+        **_links(request, principal, view.workshop),
     )
+
+
+@router.get("/facilitate/links")
+def links_page(request: Request, principal: FacilitatorPage) -> Response:
+    """Where creating a workshop lands: every link to share, safe to reload (it makes nothing)."""
+    with reading() as session:
+        workshop = workshops.get_workshop(session, principal.workshop_id)
+    token = request.cookies.get(role_cookie(principal.workshop_id, Role.facilitator), "")
+    response = render(
+        request,
+        "links.html",
+        lang=language(request, workshop),
+        own_link=secret_url(base_url(request), workshop, "facilitate", token),
+        **_links(request, principal, workshop),
+    )
+    response.headers["Cache-Control"] = "no-store"  # the page holds secret links
+    return response
+
+
+@router.post("/facilitate/links")
+async def renew_links(request: Request, principal: FacilitatorPage) -> Response:
+    token = request.cookies.get(role_cookie(principal.workshop_id, Role.facilitator), "")
+    await uow.submit(workshops.renew_links, principal, principal.workshop_id, token)
+    return RedirectResponse(workshop_path(request, "facilitate/links"), status_code=303)
 
 
 @router.post("/facilitate/stage")

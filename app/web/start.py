@@ -8,13 +8,13 @@ from fastapi.responses import RedirectResponse
 
 from app.config import get_settings
 from app.i18n import LANGUAGES
-from app.links import base_url, workshop_urls
+from app.links import page_path
 from app.services import followup, uow, workshops
+from app.services.auth import Role
 from app.services.errors import DomainError, Invalid, NotFound
 from app.services.workshops import CreatedWorkshop
 from app.web.common import LANG_COOKIE, check_csrf, form_int, language, render
-from app.web.deps import workshop_of
-from app.web.qr import qr_svg
+from app.web.deps import set_role_cookie, workshop_of
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
@@ -83,20 +83,14 @@ async def create_workshop(
             status_code=error.status_code,
             admin_required=bool(get_settings().admin_password),
         )
-    return _created(request, created)
+    return _created(created)
 
 
-def _created(request: Request, created: CreatedWorkshop) -> Response:
-    urls = workshop_urls(base_url(request), created)
-    response = render(
-        request,
-        "created.html",
-        lang=created.workshop.language,
-        workshop=created.workshop,
-        urls=urls,
-        qr=qr_svg(urls["join"]),
-    )
-    response.headers["Cache-Control"] = "no-store"  # the page holds every secret link
+def _created(created: CreatedWorkshop) -> Response:
+    # The facilitator's key becomes their cookie, and a reload of where they land makes nothing.
+    assert created.workshop.id is not None
+    response = RedirectResponse(page_path(created.workshop, "facilitate/links"), status_code=303)
+    set_role_cookie(response, created.workshop.id, Role.facilitator, created.facilitator_token)
     return response
 
 
@@ -165,7 +159,7 @@ async def create_follow_up(
             status_code=error.status_code,
             admin_required=bool(get_settings().admin_password),
         )
-    return _created(request, created)
+    return _created(created)
 
 
 def _int(raw: str, field: str) -> int:

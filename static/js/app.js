@@ -473,8 +473,27 @@
     if (waiting().length) { flush(); }  // notes that waited when the page was closed
   }
 
-  // --- Secret links on the "created" page: one click selects the whole link for copying.
+  // --- Links to share: one click selects the whole link; a Copy button puts it on the
+  // clipboard (and says so in its own words, from data-copied).
   document.addEventListener("focusin", function (evt) {
     if (evt.target.classList && evt.target.classList.contains("copy")) { evt.target.select(); }
+  });
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    field.focus();
+    field.select();
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = button.getAttribute("data-copied") || label;
+      setTimeout(function () { button.textContent = label; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else if (document.execCommand && document.execCommand("copy")) {
+      done();  // plain http on the venue's wifi: the older way still copies a selection
+    }
   });
 })();

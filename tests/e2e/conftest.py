@@ -27,8 +27,6 @@ import json
 import os
 import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -43,6 +41,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from app.config import ROOT
+from tests.servers import LiveServer, running_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -83,101 +82,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # --- The server -------------------------------------------------------------------------------
 
 
-@dataclass
-class LiveServer:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def host(self) -> str:
-        return self.url.split("://", 1)[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(server: LiveServer, deadline_s: float = 30.0) -> None:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited:\n{server.log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(server.url + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"uvicorn did not answer /healthz:\n{server.log.read_text()[-3000:]}")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def start_server(database_url: str, log: Path, port: int = 0) -> LiveServer:
-    """uvicorn with the app on the test database, on `port` (or a free one), answering /healthz."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "ADMIN_PASSWORD": "",
-        "PUBLIC_URL": "",
-        "KS_BROKER": "memory",
-    }
-    python = ROOT / ".venv" / "bin" / "python"
-    for _attempt in range(3):  # a free port can be taken between the check and the bind
-        chosen = port or _free_port()
-        with log.open("ab") as out:
-            process = subprocess.Popen(
-                [
-                    str(python if python.exists() else sys.executable),
-                    "-m",
-                    "uvicorn",
-                    "app.main:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(chosen),
-                    "--timeout-graceful-shutdown",
-                    "1",
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        server = LiveServer(f"http://127.0.0.1:{chosen}", process, log)
-        try:
-            _wait_healthy(server)
-        except RuntimeError:
-            stop_server(process)
-            if not port and "address already in use" in log.read_text().lower():
-                continue
-            raise
-        return server
-    raise RuntimeError("no free port for uvicorn")
-
-
 @pytest.fixture(scope="session")
 def live_server(
     database_url: str, migrated: None, worker_id: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     log = tmp_path_factory.mktemp("uvicorn") / f"uvicorn-{worker_id}.log"
-    server = start_server(database_url, log)
-    yield server
-    stop_server(server.process)
+    with running_server(database_url, log) as server:
+        yield server
 
 
 # --- The venue's wifi -------------------------------------------------------------------------
@@ -478,7 +389,8 @@ def create_workshop(page: Page, title: str = "Tryggare Värnamo") -> Created:
     links = {}
     for field in page.locator("input.copy").all():
         url = field.input_value()
-        links[url.split("/w/", 1)[1].split("/")[1].split("?")[0]] = url
+        if "/w/" in url:  # the page's own links; the join link is the code's
+            links[url.split("/w/", 1)[1].split("/")[1].split("?")[0]] = url
     code = page.locator(".join-code").first.inner_text().strip()
     return Created(title, code, links)
 

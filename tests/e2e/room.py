@@ -2,24 +2,10 @@
 that need a room full of notes: the pages are then opened at the addresses the create answer
 gives (never built by hand: they are about to change)."""
 
-import json
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.e2e.conftest import LiveServer
-
-
-def api(server: LiveServer, method: str, path: str, token: str = "", body: Any = None) -> Any:
-    request = urllib.request.Request(
-        server.url + "/api/v1" + path,
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"}
-        | ({"Authorization": f"Bearer {token}"} if token else {}),
-    )
-    with urllib.request.urlopen(request, timeout=15) as response:
-        return json.loads(response.read() or b"null")
+from tests.e2e.conftest import LiveServer, api
 
 
 @dataclass

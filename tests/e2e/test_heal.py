@@ -22,10 +22,9 @@ from tests.e2e.conftest import (
     api,
     fresh_snapshot,
     join_by_code,
-    start_server,
-    stop_server,
     wait_same,
 )
+from tests.servers import start_server, stop_server
 
 OFFLINE_WITHIN_S = 10  # the bound for saying the connection is gone
 RESTART_WITHIN_S = 20  # … and for every screen to be current after a restart
@@ -397,7 +396,7 @@ def test_after_a_server_restart_every_screen_is_current_again(
         offline = shows_offline(screens, since)
 
         started = time.monotonic()
-        server = start_server(database_url, log, port=int(server.url.rsplit(":", 1)[1]))
+        server = start_server(database_url, log, port=server.port)
         answering = time.monotonic()
         for page, fresh in zip(screens, expected, strict=True):
             wait_same(page, fresh, timeout_ms=RESTART_WITHIN_S * 1000)
@@ -416,7 +415,7 @@ def test_after_a_server_restart_every_screen_is_current_again(
         report("screens current after the restart began", current)
         report("… after the restarted server first answered", time.monotonic() - answering)
     finally:
-        stop_server(server.process)
+        stop_server(server)
 
 
 def test_a_phone_woken_after_ten_minutes_shows_the_current_stage_and_its_dots(

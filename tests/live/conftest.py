@@ -1,6 +1,5 @@
 """A real server on a free port, in a thread of the test process, on the test database."""
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,17 +9,12 @@ import pytest
 import uvicorn
 
 from app.main import create_app
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers import free_port
 
 
 @pytest.fixture(scope="module")
 def server(migrated: None) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(), host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
     )

@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func
+from sqlmodel import select
 
 from app.config import ROOT
+from app.models import Workshop
 from tests.web.conftest import csrf_of
 
 
@@ -61,6 +64,37 @@ def test_facilitator_creates_a_workshop_and_gets_working_links(client: TestClien
     assert "Tryggare Värnamo" in page.text
     board = client.get(links["board"])
     assert board.status_code == 200 and "<svg" in board.text and 'class="qr' in board.text
+
+
+def test_reloading_where_a_new_workshop_lands_makes_no_second_workshop(
+    client: TestClient, session
+) -> None:
+    page = client.get("/")
+    data = {
+        "csrf_token": csrf_of(page.text),
+        "title": "Tryggare Värnamo",
+        "focus_areas": "Narkotika",
+    }
+    created = client.post("/", data=data, follow_redirects=False)
+    assert created.status_code == 303
+    landed = created.headers["location"]
+    for _ in range(2):  # the facilitator presses reload
+        assert client.get(landed).status_code == 200
+    assert session.exec(select(func.count()).select_from(Workshop)).one() == 1
+
+
+def test_the_facilitator_page_shows_links_that_open_the_board_on_another_computer(
+    client: TestClient, make_workshop
+) -> None:
+    w = make_workshop()
+    page = client.get(f"/w/{w.slug}/facilitate?key={w.facilitator_token}").text
+    links = links_of(page)
+    assert set(links) == {"board", "followup"}
+    assert f"/j/{w.join_code}" in page
+    room_pc = TestClient(client.app)  # no cookie of this workshop
+    board = room_pc.get(links["board"])
+    assert board.status_code == 200 and 'class="qr' in board.text
+    assert room_pc.get(links["followup"]).status_code == 200
 
 
 def test_creating_without_title_keeps_what_was_typed(client: TestClient) -> None:
@@ -199,9 +233,9 @@ def test_no_inline_script_or_event_handler_in_any_template() -> None:
         html = path.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
         assert not re.search(r"\son[a-z]+\s*=", html), path
-        # Only the QR code (segno's SVG of our own address) is marked safe; never user text.
+        # Only QR codes (segno's SVG of our own addresses) are marked safe; never user text.
         marked = re.findall(r"\{\{\s*([\w.]+)[^}]*\|\s*safe\b", html)
-        assert marked in ([], ["v.qr"]), (path, marked)
+        assert set(marked) <= {"v.qr", "board_qr"}, (path, marked)
 
 
 def test_oversized_bodies_are_refused(client: TestClient) -> None:

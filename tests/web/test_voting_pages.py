@@ -122,6 +122,27 @@ def test_a_phone_rates_an_action_and_the_board_matrix_shows_it(
     assert "Effekt 4.0, insats 3.0 (2 bedömningar), spridning ±1.0 / ±1.0" in board
 
 
+def test_the_phone_counts_its_ratings_and_shows_the_list_at_the_end(
+    client: TestClient, prioritizing
+) -> None:
+    w = prioritizing
+    assert "0 av 1 klara" in client.get(f"/w/{w.slug}/p").text
+    client.post(
+        f"/w/{w.slug}/p/ratings/{w.action}",
+        data={"csrf_token": w.csrf, "impact": "4", "effort": "2"},
+    )
+    assert "1 av 1 klara" in client.get(f"/w/{w.slug}/p").text
+    client.patch(
+        f"/api/v1/items/{w.action}",
+        json={"owner_organization": "Kommunen", "owner_person": "Ulf"},
+        headers=w.facilitator,
+    )
+    client.put(f"/api/v1/workshops/{w.id}/stage", json={"stage": "closed"}, headers=w.facilitator)
+    phone = client.get(f"/w/{w.slug}/p").text
+    assert "Tack för i dag!" in phone
+    assert "Föräldravandringar på helgerna" in phone and "Kommunen – Ulf" in phone
+
+
 def test_the_facilitator_sets_owners_inline_and_a_bad_date_changes_nothing(
     client: TestClient, prioritizing
 ) -> None:
