@@ -1,13 +1,16 @@
 """`make demo`: a workshop already full of notes, in the words of the Värnamo, Borlänge and
-Karlstad articles, so a newcomer sees every board at once. Prints the links."""
+Karlstad articles, so a newcomer sees every board at once; and a follow-up workshop, in its
+review stage, of an earlier one whose action plan was filled in. Prints the links."""
 
 import argparse
+from datetime import date, timedelta
 
 from app.config import get_settings
+from app.db import reading
 from app.links import workshop_urls
 from app.migrations import upgrade_to_head
 from app.models import Stage
-from app.services import items, uow, workshops
+from app.services import followup, items, uow, workshops
 from app.services.auth import Principal, Role
 
 # focus area → [(observation, [(cause, [action, …]), …]), …]
@@ -120,12 +123,125 @@ PEOPLE = [
 ]
 
 
+# The earlier workshop's action plan (Brå's columns): action → organization, person, contact,
+# operational goal, indicator, status, follow-up colour, follow-up note.
+PLAN: dict[str, tuple[str, str, str, str, str, str, str, str]] = {
+    "Föräldravandringar fredag och lördag kväll": (
+        "Kommunen",
+        "Fritidsgården",
+        "fritid@kommun.example",
+        "Vuxna ute runt resecentrum varje fredag och lördag kväll",
+        "Antal kvällar med vandring per månad; polisens lägesbild för centrum",
+        "in_progress",
+        "green",
+        "Vandringar varannan helg sedan mars, tolv föräldrar med.",
+    ),
+    "Förstärkt polisiär närvaro: områdespoliser på plats": (
+        "Polisen",
+        "Lokalpolisområdet",
+        "",
+        "Områdespoliser i Kronoparken fyra kvällar i veckan",
+        "Antal pass per vecka; trygghetsmätningen",
+        "in_progress",
+        "yellow",
+        "Två av fyra kvällar bemannade under sommaren.",
+    ),
+    "Bättre belysning i gångtunnlar och på torget": (
+        "Kommunen",
+        "Tekniska förvaltningen",
+        "teknik@kommun.example",
+        "Alla gångtunnlar i centrum belysta före vintern",
+        "Antal åtgärdade tunnlar av tolv",
+        "planned",
+        "red",
+        "Budgeten räcker inte i år; frågan går till kommunstyrelsen.",
+    ),
+    "Gemensam rutin med polisen för att rapportera hot mot personal": (
+        "Tillsammans",
+        "Socialtjänsten och polisen",
+        "",
+        "En rutin som all personal känner till",
+        "Andel anställda som gått genomgången",
+        "done",
+        "green",
+        "Rutinen antogs i maj och alla enheter har gått igenom den.",
+    ),
+}
+
+
 def make_demo(
     stage: str = Stage.actions, title: str | None = None, base: str = "http://localhost:8000"
 ) -> dict[str, str]:
+    return _filled(stage, title or "Tillsammans för ett tryggare Värnamo", base)[1]
+
+
+def make_follow_up_demo(
+    base: str = "http://localhost:8000",
+) -> tuple[dict[str, str], dict[str, str]]:
+    """An earlier workshop with its action plan filled in and followed up, and a follow-up
+    workshop of it in the review stage; returns (earlier's links, follow-up's links)."""
+    earlier, earlier_urls = _filled(
+        Stage.closed,
+        "Tillsammans för ett tryggare Värnamo – våren",
+        base,
+        workshop_date=date.today() - timedelta(days=180),
+    )
+    workshop_id = earlier.workshop.id
+    assert workshop_id is not None
+    facilitator = Principal(Role.facilitator, workshop_id)
+    owners = Principal(Role.followup, workshop_id)
+    with reading() as session:
+        actions = items.list_items(session, facilitator, workshop_id, kind="action")
+    for view in actions:
+        plan = PLAN.get(view.item.text)
+        if plan is None:
+            continue
+        org, person, contact, goal, indicator, status, colour, note = plan
+        uow.run(
+            items.update_item,
+            facilitator,
+            view.id,
+            items.ItemPatch(
+                shortlisted=True,
+                owner_organization=org,
+                owner_person=person,
+                owner_contact=contact or None,
+                goal=goal,
+                indicator=indicator,
+                due_date=(date.today() + timedelta(days=120)).isoformat(),
+            ),
+            via="page",
+        )
+        uow.run(
+            items.update_item,
+            owners,
+            view.id,
+            items.ItemPatch(status=status, follow_up=colour, follow_up_note=note),
+            via="page",
+        )
+    follow_up = uow.run(
+        workshops.create_workshop,
+        workshops.WorkshopInput(
+            title="",
+            follows=followup.Follows(workshop_id, earlier.followup_token),
+        ),
+    )
+    assert follow_up.workshop.id is not None
+    uow.run(
+        workshops.set_stage,
+        Principal(Role.facilitator, follow_up.workshop.id),
+        follow_up.workshop.id,
+        Stage.review,
+    )
+    return earlier_urls, workshop_urls(base, follow_up)
+
+
+def _filled(
+    stage: str, title: str, base: str, workshop_date: date | None = None
+) -> tuple[workshops.CreatedWorkshop, dict[str, str]]:
     created = uow.run(
         workshops.create_workshop,
-        workshops.WorkshopInput(title=title or "Tillsammans för ett tryggare Värnamo"),
+        workshops.WorkshopInput(title=title, workshop_date=workshop_date),
     )
     workshop_id = created.workshop.id
     assert workshop_id is not None
@@ -148,7 +264,7 @@ def make_demo(
                 for action_text in actions:
                     add("action", area_name, action_text, [cause])
     uow.run(workshops.set_stage, facilitator, workshop_id, stage)
-    return workshop_urls(base, created)
+    return created, workshop_urls(base, created)
 
 
 def main() -> None:
@@ -157,16 +273,28 @@ def main() -> None:
     parser.add_argument(
         "--port", type=int, default=get_settings().port, help="where the server will listen"
     )
+    parser.add_argument(
+        "--no-follow-up",
+        dest="follow_up",
+        action="store_false",
+        help="skip the follow-up workshop (and the earlier one it follows)",
+    )
     args = parser.parse_args()
     upgrade_to_head()
     base = get_settings().public_url.rstrip("/") or f"http://localhost:{args.port}"
     try:
         urls = make_demo(args.stage, base=base)
+        earlier, follow_up = make_follow_up_demo(base) if args.follow_up else ({}, {})
     finally:
         uow.stop_writers()
     print("\n  Demo workshop ready (open on this computer):")
     for role, url in urls.items():
         print(f"    {role:<11} {url}")
+    if follow_up:
+        print("\n  A follow-up workshop, in its review stage (Sedan sist):")
+        for role in ("facilitate", "board", "followup"):
+            print(f"    {role:<11} {follow_up[role]}")
+        print(f"  …of an earlier one (its follow-up page): {earlier['followup']}")
 
 
 if __name__ == "__main__":

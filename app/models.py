@@ -27,6 +27,8 @@ def utcnow() -> datetime:
 
 class Stage(StrEnum):
     lobby = "lobby"
+    # Only in a follow-up workshop: the actions of the earlier one, before the new picture.
+    review = "review"
     situation = "situation"
     causes = "causes"
     actions = "actions"
@@ -57,6 +59,22 @@ class Status(StrEnum):
     dropped = "dropped"
 
 
+class FollowUp(StrEnum):
+    """The colour of an action's latest follow-up (Brå's action plan)."""
+
+    green = "green"
+    yellow = "yellow"
+    red = "red"
+
+
+class Review(StrEnum):
+    """What the room decided about a carried action in a follow-up workshop's review."""
+
+    done = "done"
+    continue_ = "continue"
+    drop = "drop"
+
+
 class Language(StrEnum):
     sv = "sv"
     en = "en"
@@ -68,6 +86,10 @@ NAME_MAX = 60
 ORG_MAX = 80
 AREA_MAX = 60
 LABEL_MAX = 60
+GOAL_MAX = 500
+INDICATOR_MAX = 500
+FOLLOW_UP_NOTE_MAX = 1000
+CONTACT_MAX = 200
 
 
 class Workshop(SQLModel, table=True):

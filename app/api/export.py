@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from app.api.deps import CallerDep
@@ -10,7 +10,7 @@ from app.db import reading
 from app.deps import WorkshopId
 from app.errors import domain_error_body
 from app.files import download, read_upload
-from app.services import archive, export, importer, workshops
+from app.services import archive, audit, export, importer, uow, workshops
 from app.services.importer import ImportRejected, ImportResult
 
 router = APIRouter(prefix="/api/v1", tags=["export"])
@@ -21,11 +21,13 @@ def import_answer(result: ImportResult) -> dict[str, Any]:
         return value.isoformat() if hasattr(value, "isoformat") else value
 
     return {
+        "dry_run": result.dry_run,
         "rows": result.rows,
         "unchanged": result.unchanged,
         "item_ids": result.item_ids,
         "changed": [
             {
+                "sheet": change.sheet,
                 "row": change.row,
                 "id": change.item_id,
                 "text": change.text,
@@ -44,7 +46,9 @@ def rejected_answer(request: Request, exc: ImportRejected) -> JSONResponse:
     detail = []
     for problem in exc.problems:
         entry = domain_error_body(request, problem)["detail"][0]
-        entry.update({k: problem.params[k] for k in ("row", "column") if k in problem.params})
+        entry.update(
+            {k: problem.params[k] for k in ("sheet", "row", "column") if k in problem.params}
+        )
         detail.append(entry)
     return JSONResponse({"detail": detail}, status_code=exc.status_code)
 
@@ -54,6 +58,7 @@ def export_xlsx(workshop_id: WorkshopId, principal: CallerDep) -> Response:
     with reading() as session:
         content = export.export_xlsx(session, principal, workshop_id)
         workshop = workshops.get_workshop(session, workshop_id)
+    uow.run(audit.record_export, principal, workshop_id, "xlsx")
     return download(content, export.XLSX_TYPE, export.file_name(workshop, "xlsx"))
 
 
@@ -62,6 +67,7 @@ def export_json(workshop_id: WorkshopId, principal: CallerDep) -> Response:
     with reading() as session:
         data = archive.archive(session, principal, workshop_id)
         workshop = workshops.get_workshop(session, workshop_id)
+    uow.run(audit.record_export, principal, workshop_id, "json")
     response = JSONResponse(data)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{export.file_name(workshop, "json")}"'
@@ -75,9 +81,12 @@ def import_xlsx(
     request: Request,
     principal: CallerDep,
     file: UploadFile | None = File(default=None),
+    dry_run: bool = Query(
+        default=False, description="Answer what would change, row by row, and write nothing."
+    ),
 ) -> Any:
     try:
-        result = importer.import_actions(principal, workshop_id, read_upload(file))
+        result = importer.import_actions(principal, workshop_id, read_upload(file), dry_run)
     except ImportRejected as exc:
         return rejected_answer(request, exc)
     return import_answer(result)

@@ -11,15 +11,16 @@ from app.api.deps import CallerDep
 from app.db import reading
 from app.deps import ItemId, WorkshopId
 from app.errors import domain_error_body
-from app.services import items, uow
+from app.services import audit, items, uow
+from app.services.audit import Line
 from app.services.auth import Principal
 from app.services.errors import Stale
-from app.services.items import ItemView
+from app.services.items import ItemView, sees_everything
 
 router = APIRouter(prefix="/api/v1", tags=["items"])
 
 
-def item_out(view: ItemView) -> schemas.ItemOut:
+def item_out(view: ItemView, principal: Principal) -> schemas.ItemOut:
     item = view.item
     return schemas.ItemOut(
         id=view.id,
@@ -44,12 +45,35 @@ def item_out(view: ItemView) -> schemas.ItemOut:
         status=item.status,
         priority=item.priority,
         version=item.version,
+        number=item.number,
+        goal=item.goal,
+        indicator=item.indicator,
+        follow_up=item.follow_up,
+        follow_up_note=item.follow_up_note,
+        # How to reach the owner is for the people who follow the plan up, not the room.
+        owner_contact=item.owner_contact if sees_everything(principal) else None,
+        carried_from=item.carried_from_id,
+        review=item.review,
+    )
+
+
+def line_out(line: Line) -> schemas.HistoryLineOut:
+    return schemas.HistoryLineOut(
+        at=line.at,
+        role=line.role,
+        action=line.action,
+        item_id=line.item_id,
+        field=line.field,
+        before=line.before,
+        after=line.after,
+        via=line.via,
+        earlier=line.earlier,
     )
 
 
 def one_item(principal: Principal, item_id: int) -> schemas.ItemOut:
     with reading() as session:
-        return item_out(items.view_of(session, principal, item_id))
+        return item_out(items.view_of(session, principal, item_id), principal)
 
 
 @router.post("/workshops/{workshop_id}/items", status_code=201, response_model=schemas.ItemOut)
@@ -72,7 +96,7 @@ async def add_item(
     )
     if not created:
         response.status_code = 200
-    return item_out(view)
+    return item_out(view, principal)
 
 
 @router.get("/workshops/{workshop_id}/items", response_model=list[schemas.ItemOut])
@@ -83,7 +107,7 @@ def list_items(
 ) -> list[schemas.ItemOut]:
     with reading() as session:
         views = items.list_items(session, principal, workshop_id, kind=kind)
-    return [item_out(v) for v in views]
+    return [item_out(v, principal) for v in views]
 
 
 @router.get("/items/{item_id}", response_model=schemas.ItemOut)
@@ -104,13 +128,24 @@ async def update_item(
     sent = body.model_fields_set - {"version"}
     patch = items.ItemPatch(**{name: getattr(body, name) for name in sent})
     try:
-        view = await uow.submit(items.update_item, principal, item_id, patch, body.version)
+        view = await uow.submit(
+            items.update_item, principal, item_id, patch, body.version, via="api"
+        )
     except Stale as exc:
         answer = domain_error_body(request, exc)
         if isinstance(exc.current, ItemView):
-            answer["item"] = item_out(exc.current).model_dump(mode="json")
+            answer["item"] = item_out(exc.current, principal).model_dump(mode="json")
         return JSONResponse(answer, status_code=exc.status_code)
-    return item_out(view)
+    return item_out(view, principal)
+
+
+@router.get("/items/{item_id}/history", response_model=list[schemas.HistoryLineOut])
+def item_history(item_id: ItemId, principal: CallerDep) -> list[schemas.HistoryLineOut]:
+    """Every change to the note, oldest first: when, which field, from → to, by which role and
+    through what (page, api, import). For the facilitator and the follow-up link."""
+    with reading() as session:
+        lines = audit.item_history(session, principal, item_id)
+    return [line_out(line) for line in lines]
 
 
 @router.post("/items/{item_id}/merge", response_model=schemas.ItemOut)

@@ -11,13 +11,28 @@ from app.deps import MAX_ID
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+class FollowsIn(BaseModel):
+    """The earlier workshop a follow-up workshop starts from, and a key of it."""
+
+    workshop_id: Id
+    token: str = Field(
+        default="",
+        max_length=1000,
+        description="The earlier workshop's facilitator or follow-up token; else 403.",
+    )
+
+
 class WorkshopCreate(BaseModel):
-    title: str = Field(max_length=2000)
+    title: str = Field(default="", max_length=2000)
     focus_areas: list[str] | None = Field(default=None, max_length=50)
     language: str = "sv"
     votes_per_participant: int = 3
     max_votes_per_item: int = 2
     date: dt.date | None = None
+    follows: FollowsIn | None = Field(
+        default=None,
+        description="Start from an earlier workshop's action plan (title may then be empty).",
+    )
 
 
 class WorkshopUrls(BaseModel):
@@ -104,6 +119,13 @@ class ItemPatchIn(BaseModel):
     status: str | None = Field(default=None, max_length=40)
     priority: int | None = Field(default=None, ge=-MAX_ID, le=MAX_ID)
     shortlisted: bool | None = None
+    goal: str | None = Field(default=None, max_length=5000)
+    indicator: str | None = Field(default=None, max_length=5000)
+    follow_up: str | None = Field(
+        default=None, max_length=40, description="green, yellow, red or null"
+    )
+    follow_up_note: str | None = Field(default=None, max_length=10_000)
+    owner_contact: str | None = Field(default=None, max_length=2000)
     version: int | None = Field(
         default=None,
         ge=1,
@@ -139,3 +161,26 @@ class ItemOut(BaseModel):
     status: str
     priority: int | None
     version: int
+    number: int
+    goal: str | None
+    indicator: str | None
+    follow_up: str | None
+    follow_up_note: str | None
+    owner_contact: str | None = Field(description="Only for the facilitator and follow-up.")
+    carried_from: int | None
+    review: str | None
+
+
+class AuditLineOut(BaseModel):
+    at: dt.datetime
+    role: str
+    action: str
+    item_id: int | None
+    field: str | None
+    before: str | None
+    after: str | None
+    via: str | None
+
+
+class HistoryLineOut(AuditLineOut):
+    earlier: bool = Field(description="Made in the earlier workshop, to the action carried on.")

@@ -4,7 +4,7 @@ app/services/voting.py and app/services/ratings.py; these routes only translate.
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from app.api import schemas
@@ -59,6 +59,7 @@ class RankedOut(BaseModel):
 class ShortlistIn(BaseModel):
     top: StrictInt = 3
     focus_area_id: Id | None = None
+    per_area: StrictBool = Field(default=False, description="The top N of each focus area.")
 
 
 class ShortlistOut(BaseModel):
@@ -142,7 +143,7 @@ async def shortlist(
     workshop_id: WorkshopId, body: ShortlistIn, principal: CallerDep
 ) -> ShortlistOut:
     chosen = await uow.submit(
-        voting.shortlist_top, principal, workshop_id, body.top, body.focus_area_id
+        voting.shortlist_top, principal, workshop_id, body.top, body.focus_area_id, body.per_area
     )
     return ShortlistOut(item_ids=chosen)
 

@@ -8,7 +8,7 @@ from app.api.deps import CallerDep
 from app.db import reading
 from app.deps import WorkshopId
 from app.links import base_url, workshop_urls
-from app.services import uow, workshops
+from app.services import audit, followup, uow, workshops
 from app.services.auth import Principal
 from app.services.workshops import CreatedWorkshop, WorkshopState
 
@@ -69,6 +69,9 @@ async def create_workshop(
             votes_per_participant=body.votes_per_participant,
             max_votes_per_item=body.max_votes_per_item,
             workshop_date=body.date,
+            follows=followup.Follows(body.follows.workshop_id, body.follows.token)
+            if body.follows is not None
+            else None,
         ),
     )
     return created_answer(request, created)
@@ -104,3 +107,25 @@ async def set_stage(
     and nothing moves): a double click or a second tab cannot skip a stage."""
     await uow.submit(workshops.set_stage, principal, workshop_id, body.stage, body.from_)
     return await run_in_threadpool(read_state, principal, workshop_id)
+
+
+@router.get("/workshops/{workshop_id}/audit", response_model=list[schemas.AuditLineOut])
+def workshop_audit(workshop_id: WorkshopId, principal: CallerDep) -> list[schemas.AuditLineOut]:
+    """What changed, oldest first: stage moves, voting, shortlists, hiding, edits, merges,
+    exports and imports, each with its time and role (never a participant's name). For the
+    facilitator and the follow-up link."""
+    with reading() as session:
+        lines = audit.workshop_audit(session, principal, workshop_id)
+    return [
+        schemas.AuditLineOut(
+            at=line.at,
+            role=line.role,
+            action=line.action,
+            item_id=line.item_id,
+            field=line.field,
+            before=line.before,
+            after=line.after,
+            via=line.via,
+        )
+        for line in lines
+    ]

@@ -9,6 +9,9 @@ Tokens and their hashes are not in it either: an archive opens nothing.
 
 Version 2: "votes" per cause and action instead of a list of dots with their participant;
 ratings without a participant; display_name null unless show_names.
+Version 3: every note's "number"; actions' action-plan fields (goal, indicator, follow-up,
+contact), "carried_from" and "review"; each action's "history"; the workshop's "follows"; and the
+workshop's whole "audit" (roles, never names).
 """
 
 from datetime import UTC, datetime
@@ -18,16 +21,30 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import FocusArea, Item, Kind, Link, Participant, Rating, Vote
-from app.services import workshops
+from app.services import audit, workshops
+from app.services.audit import Line
 from app.services.auth import Principal, Role, require
 
 FORMAT = "kraftsamla-archive"
-VERSION = 2
+VERSION = 3
 VOTED = (Kind.cause, Kind.action)  # the kinds the room votes on
 
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if value is not None else None
+
+
+def _line(line: Line) -> dict[str, Any]:
+    return {
+        "at": _iso(line.at),
+        "role": line.role,
+        "action": line.action,
+        "item_id": line.item_id,
+        "field": line.field,
+        "before": line.before,
+        "after": line.after,
+        "via": line.via,
+    }
 
 
 def archive(session: Session, principal: Principal, workshop_id: int) -> dict[str, Any]:
@@ -52,6 +69,7 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
     )
     # Ratings in no particular participant's order: by note, then by value.
     ratings = sorted(rows(Rating), key=lambda r: (r.item_id, r.impact, r.effort))
+    history = audit.histories(session, [i for i in notes if i.kind == Kind.action])
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -68,6 +86,7 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
             "action_voting": workshop.action_voting,
             "show_names": workshop.show_names,
             "created_at": _iso(workshop.created_at),
+            "follows": workshop.follows_id,
         },
         "focus_areas": [
             {"id": a.id, "name": a.name, "position": a.position}
@@ -92,6 +111,8 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
                 "hidden": i.hidden,
                 "merged_into": i.merged_into_id,
                 "group_label": i.group_label,
+                "number": i.number,
+                "carried_from": i.carried_from_id,
                 "created_at": _iso(i.created_at),
                 "updated_at": _iso(i.updated_at),
                 **({"votes": votes.get(i.id or 0, 0)} if i.kind in VOTED else {}),
@@ -103,6 +124,13 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
                         "due_date": _iso(i.due_date),
                         "status": i.status,
                         "priority": i.priority,
+                        "goal": i.goal,
+                        "indicator": i.indicator,
+                        "follow_up": i.follow_up,
+                        "follow_up_note": i.follow_up_note,
+                        "owner_contact": i.owner_contact,
+                        "review": i.review,
+                        "history": [_line(line) for line in history.get(i.id or 0, [])],
                     }
                     if i.kind == "action"
                     else {}
@@ -114,4 +142,5 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
         "ratings": [
             {"item_id": r.item_id, "impact": r.impact, "effort": r.effort} for r in ratings
         ],
+        "audit": [_line(line) for line in audit.workshop_audit(session, principal, workshop_id)],
     }

@@ -1,13 +1,16 @@
 """The results of a workshop and the Excel action list the follow-up owners take home.
 
-`results()` gathers what the follow-up page and the workbook show: the ranked actions with their
-owners, the chain "what we saw → why → what we do", votes and impact/effort means. Hidden and
-merged notes are left out, and so are links to them.
+`results()` gathers what the follow-up page and the workbook show: the actions with their
+numbers (app/services/ranking.py) and owners, the chain "what we saw → why → what we do", votes,
+impact/effort means, and each action's history. Hidden and merged notes are left out, and so are
+links to them.
 
-`export_xlsx()` writes the workbook in the workshop's language. User text is always written as a
-text cell (never a formula, whatever it starts with: OWASP "CSV/formula injection"), and no cell
-holds a formula. `app/services/importer.py` reads an edited copy back; the column keys below are
-shared with it.
+`export_xlsx()` writes the workbook in the workshop's language. Its first sheet is the action
+plan in the shape of Brå's guidance for police and municipalities: cause (numbered), action,
+operational goal, when, who, follow-up (green/yellow/red), one row per action taken forward.
+User text is always written as a text cell (never a formula, whatever it starts with: OWASP
+"CSV/formula injection"), and no cell holds a formula. `app/services/importer.py` reads an edited
+copy back; the column keys below are shared with it.
 """
 
 import re
@@ -21,6 +24,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -30,10 +34,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, col, select
 
 from app.i18n import translate
-from app.i18n.labels import status_label
-from app.models import FocusArea, Item, Kind, Participant, Status, Workshop
+from app.i18n.labels import (
+    AUDIT_ACTIONS,
+    FIELD_LABELS,
+    FOLLOW_UP_LABELS,
+    ROLE_LABELS,
+    VIA_LABELS,
+    follow_up_label,
+    label_of,
+    status_label,
+    value_label,
+)
+from app.models import FocusArea, FollowUp, Item, Kind, Participant, Status, Workshop
+from app.services import audit, ranking, workshops
 from app.services import items as items_service
-from app.services import workshops
+from app.services.audit import Line
 from app.services.auth import Principal, Role, require
 from app.services.ratings import RatingSummary, rating_summary
 
@@ -47,7 +62,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CELL_MAX = 32_000  # Excel holds at most 32,767 characters in a cell
 WIDTH_MIN, WIDTH_MAX = 6, 60
 
-# Sheet names, English message ids (Swedish: Åtgärder, Orsaker, Lägesbild, Deltagare, Om).
+# Sheet names, English message ids (Swedish: Åtgärdsplan, Åtgärder, Orsaker, Lägesbild,
+# Deltagare, Historik, Om).
+SHEET_PLAN = _("Action plan")
+SHEET_HISTORY = _("History")
 SHEET_ACTIONS = _("Actions")
 SHEET_CAUSES = _("Causes")
 SHEET_SITUATIONS = _("Situation picture")
@@ -61,6 +79,7 @@ class Column:
     header: str  # English message id
     width: int  # the most it grows to; long text wraps inside it
     editable: bool = False  # read back by the importer
+    aliases: tuple[str, ...] = ()  # other headers the importer knows it by (older exports)
 
 
 ACTION_COLUMNS = [
@@ -78,6 +97,44 @@ ACTION_COLUMNS = [
     Column("status", _("Status"), 14, editable=True),
     Column("causes", _("Cause"), 50),
     Column("situations", _("Situation"), 50),
+    Column("shortlisted", _("Taken forward"), 12),
+]
+# Brå's action plan: cause, action, operational goal, when, who, follow-up; then ours.
+PLAN_COLUMNS = [
+    Column("cause_numbers", _("Cause no."), 8),
+    Column("causes", _("Cause"), 30),
+    Column("text", _("Action"), 32),
+    Column("goal", _("Operational goals"), 28, editable=True, aliases=(_("Operational goal"),)),
+    Column("due_date", _("When"), 12, editable=True, aliases=(_("Due date"),)),
+    Column(
+        "owner_organization",
+        _("Who – organization"),
+        16,
+        editable=True,
+        aliases=(_("Owner organization"),),
+    ),
+    Column("owner_person", _("Who – person"), 18, editable=True, aliases=(_("Owner"),)),
+    Column("owner_contact", _("Who – contact details"), 20, editable=True),
+    Column("follow_up", _("Follow-up"), 13, editable=True, aliases=(_("Progress"),)),
+    Column("follow_up_note", _("Follow-up note"), 28, editable=True),
+    Column("indicator", _("Indicator"), 26, editable=True),
+    Column("status", _("Status"), 13, editable=True),
+    Column("priority", _("Priority"), 11, editable=True),
+    Column("area", _("Focus area"), 16),
+    Column("rank", _("Rank"), 7),
+    Column("id", _("ID"), 7),
+]
+HISTORY_COLUMNS = [
+    Column("at", _("Time (UTC)"), 17),
+    Column("rank", _("Rank"), 7),
+    Column("id", _("ID"), 8),
+    Column("text", _("Action"), 40),
+    Column("what", _("What"), 22),
+    Column("field", _("Field"), 22),
+    Column("before", _("From"), 30),
+    Column("after", _("To"), 30),
+    Column("who", _("Who"), 18),
+    Column("via", _("Via"), 14),
 ]
 CAUSE_COLUMNS = [
     Column("id", _("ID"), 8),
@@ -86,6 +143,7 @@ CAUSE_COLUMNS = [
     Column("votes", _("Votes"), 9),
     Column("situations", _("Situation"), 50),
     Column("actions", _("Action"), 50),
+    Column("number", _("Cause no."), 9),
 ]
 SITUATION_COLUMNS = [
     Column("id", _("ID"), 8),
@@ -132,6 +190,11 @@ class Cause:
         assert self.item.id is not None
         return self.item.id
 
+    @property
+    def number(self) -> int:
+        """ "Orsak 3": per workshop, the same on the board, the follow-up page and the workbook."""
+        return self.item.number
+
 
 @dataclass
 class Action:
@@ -139,8 +202,9 @@ class Action:
     area: str
     votes: int
     rating: RatingSummary | None
-    rank: int = 0
+    rank: int = 0  # the action's number (ranking.action_numbers): the same on every screen
     causes: list[Cause] = field(default_factory=list)
+    history: list[Line] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -194,6 +258,15 @@ class Results:
     def participant_count(self) -> int:
         return sum(o.count for o in self.organizations)
 
+    @property
+    def shortlisted(self) -> bool:
+        return any(a.item.shortlisted for a in self.actions)
+
+    @property
+    def plan(self) -> list[Action]:
+        """The action plan: the actions taken forward, or all while none is."""
+        return [a for a in self.actions if a.item.shortlisted] or self.actions
+
     def matrix_points(self) -> list[dict[str, Any]]:
         """Plain inputs for partials/_matrix.html: the rated actions, labelled by rank."""
         return [
@@ -201,12 +274,6 @@ class Results:
             for a in self.actions
             if a.rating is not None
         ]
-
-
-def rank_key(action: Action) -> tuple[int, int, float, int]:
-    """Priority first (unset last), then votes, then mean impact, then the older note."""
-    priority = action.item.priority if action.item.priority is not None else 1 << 30
-    return (priority, -action.votes, -(action.impact or 0.0), action.id)
 
 
 def results(session: Session, principal: Principal, workshop_id: int) -> Results:
@@ -244,9 +311,12 @@ def results(session: Session, principal: Principal, workshop_id: int) -> Results
             action.causes = [causes[i] for i in view.links if i in causes]
             for cause in action.causes:
                 cause.actions.append(action)
-    ranked = sorted(actions.values(), key=rank_key)
-    for rank, action in enumerate(ranked, start=1):
-        action.rank = rank
+    numbers = ranking.action_numbers(session, workshop_id)
+    ranked = sorted((a for a in actions.values() if a.id in numbers), key=lambda a: numbers[a.id])
+    history = audit.histories(session, [a.item for a in ranked])
+    for action in ranked:
+        action.rank = numbers[action.id]
+        action.history = history.get(action.id, [])
     return Results(
         workshop,
         areas,
@@ -287,7 +357,7 @@ EDITABLE_FILL = PatternFill("solid", fgColor="1F6F43")  # green: read back on im
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 DATE_FORMAT = "yyyy-mm-dd"
-NUMBER_COLUMNS = {"id", "priority", "votes", "ratings", "count"}
+NUMBER_COLUMNS = {"id", "priority", "votes", "ratings", "count", "rank", "number"}
 MEAN_FORMAT = "0.0"
 
 
@@ -334,10 +404,21 @@ class _Sheet:
     """Writes one table: a header row, rows of values, and the finishing touches that make it
     usable (frozen header, filter, widths, wrapping, print setup)."""
 
-    def __init__(self, wb: Workbook, title: str, columns: Sequence[Column], lang: str) -> None:
+    def __init__(
+        self,
+        wb: Workbook,
+        title: str,
+        columns: Sequence[Column],
+        lang: str,
+        fit_rows: bool = False,
+    ) -> None:
         self.ws: Worksheet = wb.create_sheet(title=title)
         self.columns = columns
         self.lang = lang
+        # Rows tall enough for their wrapped text: spreadsheets do not grow a row by themselves
+        # when they open a file, and a plan printed with cut-off goals is no use.
+        self.fit_rows = fit_rows
+        self.texts: list[list[tuple[int, str]]] = []
         self.headers = [translate(lang, c.header) for c in columns]
         self.widths = [len(h) + 3 for h in self.headers]  # room for the filter button
         self.rows = 0
@@ -355,6 +436,9 @@ class _Sheet:
         if column.key == "due_date":
             sample.number_format = DATE_FORMAT
             sample.alignment = TOP
+        elif column.key == "at":
+            sample.number_format = "yyyy-mm-dd hh:mm"
+            sample.alignment = TOP
         elif column.key in ("impact", "effort"):
             sample.number_format = MEAN_FORMAT
             sample.alignment = TOP
@@ -370,13 +454,19 @@ class _Sheet:
     def add(self, values: dict[str, Any]) -> None:
         self.rows += 1
         number = self.rows + 1
+        if self.fit_rows:
+            self.texts.append([])
         for index, column in enumerate(self.columns):
             value = values.get(column.key)
             if value is None and not column.editable:
                 continue  # an empty cell nobody will type in needs no style
             put(self.ws, number, index + 1, value, self.styles[index])
+            if self.fit_rows and isinstance(value, str):
+                self.texts[-1].append((index, value))
             if isinstance(value, str):
                 longest = max(len(line) for line in value.split("\n"))
+            elif isinstance(value, datetime):
+                longest = 16
             elif isinstance(value, date):
                 longest = 10
             else:
@@ -389,11 +479,34 @@ class _Sheet:
         last = get_column_letter(len(self.columns))
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+        widths = []
         for index, column in enumerate(self.columns, start=1):
             width = max(WIDTH_MIN, min(self.widths[index - 1], column.width, WIDTH_MAX))
             ws.column_dimensions[get_column_letter(index)].width = width
+            widths.append(width)
+        if self.fit_rows:
+            heading = list(enumerate(self.headers))
+            # Headings are bold: a little wider than their characters.
+            lines = max(_lines(text, widths[index] - 2) for index, text in heading)
+            if lines > 1:
+                ws.row_dimensions[1].height = LINE_HEIGHT * lines
+        for row, texts in enumerate(self.texts, start=2):
+            lines = max((_lines(text, widths[index]) for index, text in texts), default=1)
+            if lines > 1:
+                ws.row_dimensions[row].height = LINE_HEIGHT * min(lines, MAX_LINES)
         print_setup(ws)
         ws.print_title_rows = "1:1"
+
+
+LINE_HEIGHT = 15  # points per line of 11 pt text
+MAX_LINES = 40
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines a text wraps to in a column this many characters wide (roughly: a
+    character is about one unit of Excel's column width)."""
+    room = max(width - 1, 1)
+    return sum(max(1, -(-len(line) // room)) for line in text.split("\n"))
 
 
 def print_setup(ws: Worksheet) -> None:
@@ -415,6 +528,7 @@ def build_workbook(data: Results, exported_at: datetime | None = None) -> Workbo
     wb.properties.title = safe_text(workshop.title)
     wb.properties.language = lang
 
+    _plan_sheet(wb, data, lang)
     actions = _Sheet(wb, translate(lang, SHEET_ACTIONS), ACTION_COLUMNS, lang)
     for action in data.actions:
         item = action.item
@@ -434,6 +548,7 @@ def build_workbook(data: Results, exported_at: datetime | None = None) -> Workbo
                 "status": status_label(lang, item.status),
                 "causes": note_list(action.causes),
                 "situations": note_list(action.situations),
+                "shortlisted": translate(lang, _("Yes") if item.shortlisted else _("No")),
             }
         )
     _action_validation(actions, lang)
@@ -449,6 +564,7 @@ def build_workbook(data: Results, exported_at: datetime | None = None) -> Workbo
                 "votes": cause.votes,
                 "situations": note_list(cause.situations),
                 "actions": note_list(cause.actions),
+                "number": cause.number or None,
             }
         )
     causes.finish()
@@ -477,6 +593,7 @@ def build_workbook(data: Results, exported_at: datetime | None = None) -> Workbo
         )
     people.finish()
 
+    _history_sheet(wb, data, lang)
     _about_sheet(wb, data, lang, exported_at or datetime.now(UTC))
     wb.active = 0
     return wb
@@ -528,7 +645,7 @@ def _action_validation(sheet: _Sheet, lang: str) -> None:
 def _about_sheet(wb: Workbook, data: Results, lang: str, exported_at: datetime) -> None:
     ws = wb.create_sheet(title=translate(lang, SHEET_ABOUT))
     workshop = data.workshop
-    editable = ", ".join(translate(lang, c.header) for c in ACTION_COLUMNS if c.editable)
+    editable = ", ".join(translate(lang, c.header) for c in PLAN_COLUMNS if c.editable)
     how = translate(
         lang,
         _(
@@ -537,7 +654,7 @@ def _about_sheet(wb: Workbook, data: Results, lang: str, exported_at: datetime) 
             "follow-up page. Rows are matched by ID; nothing else is read back."
         ),
         columns=editable,
-        sheet=translate(lang, SHEET_ACTIONS),
+        sheet=translate(lang, SHEET_PLAN),
     )
     rows: list[tuple[str, Any]] = [
         (_("Title"), workshop.title),
@@ -563,6 +680,104 @@ def _about_sheet(wb: Workbook, data: Results, lang: str, exported_at: datetime) 
     ws.column_dimensions["A"].width = max(len(translate(lang, r[0])) for r in rows) + 2
     ws.column_dimensions["B"].width = 80
     print_setup(ws)
+
+
+def _plan_sheet(wb: Workbook, data: Results, lang: str) -> None:
+    """The first sheet: Brå's action plan, one row per action taken forward."""
+    plan = _Sheet(wb, translate(lang, SHEET_PLAN), PLAN_COLUMNS, lang, fit_rows=True)
+    for action in data.plan:
+        item = action.item
+        causes = sorted(action.causes, key=lambda c: (c.number, c.id))
+        plan.add(
+            {
+                "cause_numbers": ", ".join(str(c.number) for c in causes) or None,
+                "causes": "\n".join(f"{c.number}. {c.item.text}" for c in causes) or None,
+                "text": item.text,
+                "goal": item.goal,
+                "due_date": item.due_date,
+                "owner_organization": item.owner_organization,
+                "owner_person": item.owner_person,
+                "owner_contact": item.owner_contact,
+                "follow_up": follow_up_label(lang, item.follow_up, short=True)
+                if item.follow_up
+                else None,
+                "follow_up_note": item.follow_up_note,
+                "indicator": item.indicator,
+                "status": status_label(lang, item.status),
+                "priority": item.priority,
+                "area": action.area,
+                "rank": action.rank,
+                "id": action.id,
+            }
+        )
+    _action_validation(plan, lang)
+    _follow_up_validation(plan, lang)
+    plan.finish()
+
+
+# The follow-up cell's fill per colour (light enough for black text, as in Brå's example).
+FOLLOW_UP_FILLS = {
+    FollowUp.green: "C6EFCE",
+    FollowUp.yellow: "FFEB9C",
+    FollowUp.red: "FFC7CE",
+}
+
+
+def _follow_up_validation(sheet: _Sheet, lang: str) -> None:
+    """A drop-down of the three colours, and the cell coloured by what it says (a conditional
+    format, so it follows the drop-down when someone changes it)."""
+    last = max(sheet.rows + 1, 2)
+    letter = sheet.letter("follow_up")
+    cells = f"{letter}2:{letter}{last}"
+    labels = [translate(lang, FOLLOW_UP_LABELS[c]) for c in FollowUp]
+    colours = DataValidation(
+        type="list",
+        formula1=f'"{",".join(labels)}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=translate(lang, _("Follow-up")),
+        error=translate(lang, _("Pick green, yellow or red from the list.")),
+    )
+    colours.add(cells)
+    sheet.ws.add_data_validation(colours)
+    for colour, text in zip(FollowUp, labels, strict=True):
+        fill = PatternFill(
+            "solid", fgColor=FOLLOW_UP_FILLS[colour], bgColor=FOLLOW_UP_FILLS[colour]
+        )
+        sheet.ws.conditional_formatting.add(
+            cells, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill)
+        )
+
+
+def _utc(moment: datetime) -> datetime:
+    """A cell's time: UTC without a zone (Excel keeps none), to the second."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _history_sheet(wb: Workbook, data: Results, lang: str) -> None:
+    """Every change to each action, oldest first: when, what, from → to, who and through what."""
+    sheet = _Sheet(wb, translate(lang, SHEET_HISTORY), HISTORY_COLUMNS, lang, fit_rows=True)
+    lines = sorted(
+        ((line, action) for action in data.actions for line in action.history),
+        key=lambda pair: pair[0].at,
+    )
+    for line, action in lines:
+        sheet.add(
+            {
+                "at": _utc(line.at),
+                "rank": action.rank,
+                "id": action.id,
+                "text": action.item.text,
+                "what": label_of(lang, AUDIT_ACTIONS, line.action),
+                "field": label_of(lang, FIELD_LABELS, line.field) if line.field else None,
+                "before": value_label(lang, line.field, line.before),
+                "after": value_label(lang, line.field, line.after),
+                "who": label_of(lang, ROLE_LABELS, line.role),
+                "via": label_of(lang, VIA_LABELS, line.via) if line.via else None,
+            }
+        )
+    sheet.finish()
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

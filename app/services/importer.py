@@ -1,11 +1,18 @@
-"""Read an edited action list back: owners, due dates, status and priority of the actions it
-recognises by ID. All or nothing: one problem anywhere and nothing changes, and every problem is
-reported with its row and column so it can be fixed in the file.
+"""Read an edited action list back: the action plan's fields (goal, when, who, follow-up,
+indicator, status, priority) of the actions it recognises by ID, from the sheet "Action plan" and
+from the sheet "Actions" (older exports have only that one). All or nothing: one problem anywhere
+and nothing changes, and every problem is reported with its sheet, row and column so it can be
+fixed in the file. A field changed on both sheets must be changed to the same value.
+
+A dry run answers what would change, row by row, and writes nothing. The follow-up page shows
+that preview and, when confirmed, applies exactly what it showed (`apply_planned`): a field that
+someone changed in between is refused (Stale) rather than overwritten.
 
 The workbook is read before the change is queued, so a slow file never holds the workshop's
 lock, nor the unit of work's lane that every change of the room goes through.
 """
 
+import json
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,23 +26,40 @@ from sqlmodel import select
 from app.config import get_settings
 from app.db import reading
 from app.i18n import LANGUAGES, translate
-from app.i18n.labels import STATUS_LABELS
-from app.models import Item, Kind, Status, utcnow
+from app.i18n.labels import FOLLOW_UP_LABELS, FOLLOW_UP_MEANINGS, STATUS_LABELS
+from app.models import FollowUp, Item, Kind, Status, utcnow
 from app.services import items, uow, workshops
 from app.services.auth import Principal, Role, require
-from app.services.errors import DomainError, Invalid, TooLarge
+from app.services.errors import DomainError, Invalid, Stale, TooLarge
 from app.services.export import (
     ABOUT_WORKSHOP_ID,
     ACTION_COLUMNS,
+    PLAN_COLUMNS,
     SHEET_ABOUT,
     SHEET_ACTIONS,
+    SHEET_PLAN,
+    Column,
 )
 from app.services.uow import Change
 
 MAX_UNPACKED = 100 * 1024 * 1024  # a 5 MB file that unpacks to more is not an action list
 MAX_ROWS = 20_000
 MAX_PROBLEMS = 50
-EDITABLE = [c for c in ACTION_COLUMNS if c.editable]
+MAX_PLANNED = 5000  # field changes confirmed from one preview
+# The sheets read back, first to last, each with its columns and the ones it cannot do without.
+SHEETS: list[tuple[str, list[Column], tuple[str, ...]]] = [
+    (SHEET_PLAN, PLAN_COLUMNS, ("id",)),
+    (SHEET_ACTIONS, ACTION_COLUMNS, ("id", "status")),
+]
+EDITABLE_FIELDS = {c.key for _, columns, _ in SHEETS for c in columns if c.editable}
+TEXT_FIELDS = (
+    "owner_organization",
+    "owner_person",
+    "owner_contact",
+    "goal",
+    "indicator",
+    "follow_up_note",
+)
 
 
 def _(message: str) -> str:
@@ -71,12 +95,14 @@ class RowChange:
     item_id: int
     text: str
     changes: list[FieldChange] = field(default_factory=list)
+    sheet: str = ""
 
 
 @dataclass
 class ImportResult:
-    rows: int  # action rows read
+    rows: int  # action rows read (of the first sheet that has any)
     changed: list[RowChange]
+    dry_run: bool = False
 
     @property
     def item_ids(self) -> list[int]:
@@ -96,6 +122,8 @@ class SheetColumn:
 
 @dataclass
 class ParsedBook:
+    """One sheet of action rows (the name is older than the second sheet)."""
+
     sheet: str
     workshop_id: int | None
     columns: dict[str, SheetColumn]
@@ -124,8 +152,9 @@ def _workbook_check(data: bytes) -> None:
         raise TooLarge("The file is too large once unpacked.", field="file")
 
 
-def read_workbook(data: bytes, lang: str) -> ParsedBook:
-    """The action rows of an exported workbook, as cell values; no database needed."""
+def read_workbook(data: bytes, lang: str) -> list[ParsedBook]:
+    """The action rows of each sheet of an exported workbook, as cell values; no database
+    needed."""
     _workbook_check(data)
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
@@ -145,20 +174,20 @@ def _find_sheet(wb: Any, message: str) -> Any:
     return None
 
 
-def _read_sheets(wb: Any, lang: str) -> ParsedBook:
+def _read_sheets(wb: Any, lang: str) -> list[ParsedBook]:
     not_ours = Invalid(
         "This file is not an action list exported from Kraftsamla.",
         field="file",
     )
-    actions = _find_sheet(wb, SHEET_ACTIONS)
+    found = [(_find_sheet(wb, name), columns, needed) for name, columns, needed in SHEETS]
     about = _find_sheet(wb, SHEET_ABOUT)
-    if actions is None:
+    if all(sheet is None for sheet, _, _ in found):
         if about is None:
             raise not_ours
         raise Invalid(
             "The workbook has no sheet “%(sheet)s”.",
             field="file",
-            sheet=translate(lang, SHEET_ACTIONS),
+            sheet=translate(lang, SHEET_PLAN),
         )
     workshop_id = None
     for label, value, *_rest in about.iter_rows(max_col=2, values_only=True) if about else []:
@@ -167,9 +196,24 @@ def _read_sheets(wb: Any, lang: str) -> ParsedBook:
             break
     if workshop_id is None:
         raise not_ours
-    rows = actions.iter_rows(values_only=True)
+    return [
+        _read_sheet(sheet, columns, needed, workshop_id, lang)
+        for sheet, columns, needed in found
+        if sheet is not None
+    ]
+
+
+def _read_sheet(
+    sheet: Any, known_columns: list[Column], needed: tuple[str, ...], workshop_id: int, lang: str
+) -> ParsedBook:
+    rows = sheet.iter_rows(values_only=True)
     header = next(rows, ())
-    known = {name: column for column in ACTION_COLUMNS for name in _names(column.header)}
+    known = {
+        name: column
+        for column in known_columns
+        for message in (column.header, *column.aliases)
+        for name in _names(message)
+    }
     columns: dict[str, SheetColumn] = {}
     for index, value in enumerate(header, start=1):
         column = known.get(_norm(value))
@@ -177,16 +221,17 @@ def _read_sheets(wb: Any, lang: str) -> ParsedBook:
             columns[column.key] = SheetColumn(
                 column.key, get_column_letter(index), str(value).strip()
             )
-    for needed in ("id", "status"):
-        if needed not in columns:
-            heading = next(c.header for c in ACTION_COLUMNS if c.key == needed)
+    for key in needed:
+        if key not in columns:
+            heading = next(c.header for c in known_columns if c.key == key)
             raise Invalid(
                 "The sheet “%(sheet)s” has no column “%(column)s”.",
                 field="file",
-                sheet=actions.title,
+                sheet=sheet.title,
                 column=translate(lang, heading),
             )
-    wanted = {c.key: c for c in columns.values() if c.key == "id" or c.key in _editable_keys()}
+    editable = {c.key for c in known_columns if c.editable}
+    wanted = {c.key: c for c in columns.values() if c.key == "id" or c.key in editable}
     indexes = {key: column_index_from_string(c.letter) - 1 for key, c in wanted.items()}
     parsed: list[tuple[int, dict[str, Any]]] = []
     for number, values in enumerate(rows, start=2):
@@ -196,11 +241,7 @@ def _read_sheets(wb: Any, lang: str) -> ParsedBook:
         if len(parsed) >= MAX_ROWS:
             raise Invalid("The sheet has too many rows.", field="file")
         parsed.append((number, cells))
-    return ParsedBook(actions.title, workshop_id, columns, parsed)
-
-
-def _editable_keys() -> set[str]:
-    return {c.key for c in EDITABLE}
+    return ParsedBook(sheet.title, workshop_id, columns, parsed)
 
 
 def _whole_number(value: Any) -> int | None:
@@ -229,6 +270,19 @@ def status_from_label(value: Any) -> str | None:
     for status in Status:
         if wanted in _names(STATUS_LABELS[status]) | {status.value, status.value.replace("_", " ")}:
             return status.value
+    return None
+
+
+def follow_up_from_label(value: Any) -> str | None:
+    """A follow-up colour as the sheet shows it ("Grön", "Green – on track", "green") → its
+    code."""
+    wanted = _norm(value)
+    if not wanted:
+        return None
+    for colour in FollowUp:
+        names = _names(FOLLOW_UP_LABELS[colour]) | _names(FOLLOW_UP_MEANINGS[colour])
+        if wanted in names | {colour.value}:
+            return colour.value
     return None
 
 
@@ -292,6 +346,10 @@ CELL_MESSAGES = {
         "Row %(row)s, column %(column)s (%(header)s): “%(value)s” is not a priority. "
         "Write a whole number from 1 (first) to %(max)s."
     ),
+    "Unknown follow-up colour: green, yellow or red.": _(
+        "Row %(row)s, column %(column)s (%(header)s): “%(value)s” is not a follow-up colour. "
+        "Pick green, yellow or red from the list."
+    ),
 }
 CELL_MESSAGE_OTHER = _("Row %(row)s, column %(column)s (%(header)s): “%(value)s” cannot be used.")
 
@@ -301,6 +359,7 @@ def _problem(message: str, book: ParsedBook, key: str, row: int, **params: Any) 
     return Invalid(
         message,
         field=f"{book.sheet}!{column.letter}{row}",
+        sheet=book.sheet,
         row=row,
         column=column.letter,
         header=column.header,
@@ -314,13 +373,19 @@ def _read_row(
     """The new values of one row, or problems. The cells are only read here (a date cell, a
     status label in either language); the rules are the service's, the same as for a PATCH."""
     sent: dict[str, Any] = {}
-    for key in ("owner_organization", "owner_person"):
+    for key in TEXT_FIELDS:
         if key in book.columns:
             sent[key] = _cell_text(cells[key])
     if "due_date" in book.columns:
         sent["due_date"] = _cell_date(cells["due_date"])
-    status = cells["status"]
-    sent["status"] = status_from_label(status) or (None if _blank(status) else str(status))
+    if "status" in book.columns:
+        status = cells["status"]
+        sent["status"] = status_from_label(status) or (None if _blank(status) else str(status))
+    if "follow_up" in book.columns:
+        colour = cells["follow_up"]
+        sent["follow_up"] = follow_up_from_label(colour) or (
+            None if _blank(colour) else str(colour)
+        )
     if "priority" in book.columns:
         sent["priority"] = _cell_priority(cells["priority"])
     new: dict[str, Any] = {}
@@ -334,9 +399,12 @@ def _read_row(
     return new
 
 
-def import_actions(principal: Principal, workshop_id: int, data: bytes) -> ImportResult:
-    """Apply an edited export to the workshop's actions, all or nothing. Call from a thread: the
-    file is read first, outside the unit of work's lane (see the module's note)."""
+def import_actions(
+    principal: Principal, workshop_id: int, data: bytes, dry_run: bool = False
+) -> ImportResult:
+    """Apply an edited export to the workshop's actions, all or nothing (or, with `dry_run`, say
+    what would change and write nothing). Call from a thread: the file is read first, outside
+    the unit of work's lane (see the module's note)."""
     require(principal, workshop_id, Role.facilitator, Role.followup)
     limit = get_settings().max_upload_bytes
     if len(data) > limit:
@@ -347,99 +415,228 @@ def import_actions(principal: Principal, workshop_id: int, data: bytes) -> Impor
         raise Invalid("Choose the Excel file (.xlsx) to upload.", field="file")
     with reading() as session:
         lang = workshops.get_workshop(session, workshop_id).language
-    book = read_workbook(data, lang)
-    if book.workshop_id != workshop_id:
+    books = read_workbook(data, lang)
+    if books[0].workshop_id != workshop_id:
         raise Invalid(
             "This action list belongs to another workshop (number %(number)s).",
             field="file",
-            number=book.workshop_id,
+            number=books[0].workshop_id,
         )
-    return uow.run(_apply, principal, workshop_id, book)
+    return uow.run(_apply, principal, workshop_id, books, dry_run)
+
+
+def _row_problem(message: str, book: ParsedBook, row: int, **params: Any) -> Invalid:
+    return _problem(message, book, "id", row, **params)
 
 
 def _apply(
-    change: Change, principal: Principal, workshop_id: int, book: ParsedBook
+    change: Change,
+    principal: Principal,
+    workshop_id: int,
+    books: list[ParsedBook],
+    dry_run: bool = False,
 ) -> ImportResult:
     require(principal, workshop_id, Role.facilitator, Role.followup)
-    session = change.session
     change.lock(workshop_id)
-    actions = {
-        item.id: item
-        for item in session.exec(
-            select(Item).where(Item.workshop_id == workshop_id, Item.kind == Kind.action)
-        ).all()
-    }
+    actions = _actions(change, workshop_id)
     problems: list[Invalid] = []
-    seen: dict[int, int] = {}
     changed: list[RowChange] = []
-    for row, cells in book.rows:
-        if len(problems) >= MAX_PROBLEMS:
-            break
-        item_id = _whole_number(cells["id"])
-        item = actions.get(item_id) if item_id is not None else None
-        if item is None or item_id is None:
-            problems.append(
-                _problem(
-                    _(
-                        "Row %(row)s, column %(column)s (%(header)s): “%(value)s” is not an action "
-                        "of this workshop."
-                    ),
-                    book,
-                    "id",
-                    row,
-                    value=_shown(cells["id"]),
+    # (item, field) → the new value and where it was read, to find a field changed two ways.
+    planned: dict[tuple[int, str], tuple[Any, ParsedBook, int]] = {}
+    for book in books:
+        seen: dict[int, int] = {}
+        for row, cells in book.rows:
+            if len(problems) >= MAX_PROBLEMS:
+                break
+            item_id = _whole_number(cells["id"])
+            item = actions.get(item_id) if item_id is not None else None
+            if item is None or item_id is None:
+                problems.append(
+                    _row_problem(
+                        _(
+                            "Row %(row)s, column %(column)s (%(header)s): “%(value)s” is not an "
+                            "action of this workshop."
+                        ),
+                        book,
+                        row,
+                        value=_shown(cells["id"]),
+                    )
                 )
-            )
-            continue
-        if item.hidden or item.merged_into_id is not None:
-            problems.append(
-                _problem(
-                    _(
-                        "Row %(row)s, column %(column)s (%(header)s): action %(value)s was hidden "
-                        "or merged after the export. Delete the row."
-                    ),
-                    book,
-                    "id",
-                    row,
-                    value=item_id,
+                continue
+            if item.hidden or item.merged_into_id is not None:
+                problems.append(
+                    _row_problem(
+                        _(
+                            "Row %(row)s, column %(column)s (%(header)s): action %(value)s was "
+                            "hidden or merged after the export. Delete the row."
+                        ),
+                        book,
+                        row,
+                        value=item_id,
+                    )
                 )
-            )
-            continue
-        if item_id in seen:
-            problems.append(
-                _problem(
-                    _(
-                        "Row %(row)s, column %(column)s (%(header)s): action %(value)s is "
-                        "already on row %(first)s."
-                    ),
-                    book,
-                    "id",
-                    row,
-                    value=item_id,
-                    first=seen[item_id],
+                continue
+            if item_id in seen:
+                problems.append(
+                    _row_problem(
+                        _(
+                            "Row %(row)s, column %(column)s (%(header)s): action %(value)s is "
+                            "already on row %(first)s."
+                        ),
+                        book,
+                        row,
+                        value=item_id,
+                        first=seen[item_id],
+                    )
                 )
-            )
-            continue
-        seen[item_id] = row
-        new = _read_row(book, row, cells, problems)
-        differences = [
-            FieldChange(key, getattr(item, key), value)
-            for key, value in new.items()
-            if getattr(item, key) != value
-        ]
-        if differences:
-            changed.append(RowChange(row, item_id, item.text, differences))
+                continue
+            seen[item_id] = row
+            differences = []
+            for key, value in _read_row(book, row, cells, problems).items():
+                if getattr(item, key) == value:
+                    continue
+                earlier = planned.get((item_id, key))
+                if earlier is None:
+                    planned[(item_id, key)] = (value, book, row)
+                    differences.append(FieldChange(key, getattr(item, key), value))
+                elif earlier[0] != value:
+                    problems.append(
+                        _problem(
+                            _(
+                                "Row %(row)s, column %(column)s (%(header)s): action %(value)s "
+                                "is changed differently on the sheet “%(other)s” (row "
+                                "%(first)s). Change it on one sheet only."
+                            ),
+                            book,
+                            key,
+                            row,
+                            value=item_id,
+                            other=earlier[1].sheet,
+                            first=earlier[2],
+                        )
+                    )
+            if differences:
+                changed.append(RowChange(row, item_id, item.text, differences, book.sheet))
     if problems:
         raise ImportRejected(problems)
-    if not changed:
-        return ImportResult(len(book.rows), [])  # nothing to record: no event number used
+    rows = next((len(b.rows) for b in books if b.rows), 0)
+    if dry_run or not changed:
+        return ImportResult(rows, changed, dry_run)  # nothing written: no event number used
+    _write(change, principal, actions, changed)
+    return ImportResult(rows, changed)
+
+
+def _actions(change: Change, workshop_id: int) -> dict[int, Item]:
+    return {
+        item.id: item
+        for item in change.session.exec(
+            select(Item).where(Item.workshop_id == workshop_id, Item.kind == Kind.action)
+        ).all()
+        if item.id is not None
+    }
+
+
+def _write(
+    change: Change, principal: Principal, actions: dict[int, Item], changed: list[RowChange]
+) -> None:
+    """Write the changes, one history line per field, and the import's event."""
     now = utcnow()
+    role = principal.role.value
     for row_change in changed:
         item = actions[row_change.item_id]
         for difference in row_change.changes:
+            change.audit(
+                role,
+                "edit",
+                item_id=item.id,
+                field=difference.field,
+                before=difference.before,
+                after=difference.after,
+                via="import",
+            )
             setattr(item, difference.field, difference.after)
         item.updated_at = now
         item.version += 1
-        session.add(item)
+        change.session.add(item)
+    change.audit(role, "import", after=len(changed), via="import")
     change.log("items.imported", item_ids=[c.item_id for c in changed])
-    return ImportResult(len(book.rows), changed)
+
+
+# --- A preview, confirmed -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One field of one action, as the preview showed it: from `before` to `after`."""
+
+    item_id: int
+    field: str
+    before: Any
+    after: Any
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def planned_json(result: ImportResult) -> str:
+    """What a preview showed, for the form that confirms it."""
+    return json.dumps(
+        [
+            [c.item_id, f.field, _plain(f.before), _plain(f.after)]
+            for c in result.changed
+            for f in c.changes
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def planned_from_json(text: str) -> list[Planned]:
+    """The confirmed preview back from its form; anything else is Invalid."""
+    bad = Invalid("The preview could not be read. Upload the file again.", field="planned")
+    try:
+        rows = json.loads(text)
+    except ValueError:
+        raise bad from None
+    if not isinstance(rows, list) or not 0 < len(rows) <= MAX_PLANNED:
+        raise bad
+    planned = []
+    for row in rows:
+        if (
+            not isinstance(row, list)
+            or len(row) != 4
+            or isinstance(row[0], bool)
+            or not isinstance(row[0], int)
+            or row[1] not in EDITABLE_FIELDS
+        ):
+            raise bad
+        planned.append(Planned(row[0], row[1], row[2], row[3]))
+    return planned
+
+
+def apply_planned(
+    change: Change, principal: Principal, workshop_id: int, planned: list[Planned]
+) -> ImportResult:
+    """Apply what a preview showed, all or nothing: when a field is no longer what the preview
+    started from (someone changed it since), nothing changes (Stale)."""
+    require(principal, workshop_id, Role.facilitator, Role.followup)
+    change.lock(workshop_id)
+    actions = _actions(change, workshop_id)
+    rows: dict[int, RowChange] = {}
+    for plan in planned:
+        item = actions.get(plan.item_id)
+        if item is None or item.hidden or item.merged_into_id is not None:
+            raise Stale("The actions changed after the preview. Upload the file again.")
+        after = items.validate_action_fields({plan.field: plan.after})[plan.field]
+        before = getattr(item, plan.field)
+        if _plain(before) != plan.before:
+            raise Stale("The actions changed after the preview. Upload the file again.")
+        if before == after:
+            continue
+        row = rows.setdefault(plan.item_id, RowChange(0, plan.item_id, item.text))
+        row.changes.append(FieldChange(plan.field, before, after))
+    changed = [r for r in rows.values() if r.changes]
+    if changed:
+        _write(change, principal, actions, changed)
+    return ImportResult(len(changed), changed)

@@ -17,10 +17,15 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select, update
 
 from app.models import (
+    CONTACT_MAX,
+    FOLLOW_UP_NOTE_MAX,
+    GOAL_MAX,
+    INDICATOR_MAX,
     LABEL_MAX,
     ORG_MAX,
     TEXT_MAX,
     FocusArea,
+    FollowUp,
     Item,
     Kind,
     Link,
@@ -190,6 +195,11 @@ class ItemPatch:
     status: Any = ...
     priority: Any = ...
     shortlisted: Any = ...
+    goal: Any = ...
+    indicator: Any = ...
+    follow_up: Any = ...
+    follow_up_note: Any = ...
+    owner_contact: Any = ...
 
     def sent(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not ...}
@@ -203,7 +213,16 @@ ACTION_FIELDS = {
     "status",
     "priority",
     "shortlisted",
+    "goal",
+    "indicator",
+    "follow_up",
+    "follow_up_note",
+    "owner_contact",
 }
+# What the follow-up link may change on an action (the facilitator may change everything).
+FOLLOWUP_FIELDS = {"status", "follow_up", "follow_up_note"}
+# How a change came in, for the note's history.
+VIA = ("page", "api", "import")
 
 
 def _author_may_edit(
@@ -238,17 +257,27 @@ def update_item(
     item_id: int,
     patch: ItemPatch,
     version: int | None = None,
+    via: str = "api",
 ) -> ItemView:
     """Change the fields that were sent. `version` is the note's version the editor started
-    from: when someone changed the note since, nothing changes (Stale, with the note as it is)."""
+    from: when someone changed the note since, nothing changes (Stale, with the note as it is).
+    The facilitator may change everything; the follow-up link an action's status and follow-up
+    (FOLLOWUP_FIELDS); an author the text and links of their own note while its stage is open.
+    Every field that changes is a line in the note's history, with `via` (page, api, import)."""
     session = change.session
     workshop, item = change.lock_item(item_id)
     require(principal, item.workshop_id)
     changes = patch.sent()
-    if principal.role is not Role.facilitator:
+    if principal.role is Role.followup:
+        if set(changes) - FOLLOWUP_FIELDS:
+            raise Forbidden("The follow-up link can change an action's status and follow-up only.")
+    elif principal.role is not Role.facilitator:
         if set(changes) - AUTHOR_FIELDS:
             raise Forbidden("Only the facilitator can do that.")
         _author_may_edit(session, workshop, item, principal)
+    if item.carried_from_id is not None and item.kind != Kind.action and set(changes) - {"hidden"}:
+        # Context from the previous workshop: shown as it was, never reworded.
+        raise NotAllowedNow("Notes from the previous workshop can only be hidden.")
     if version is not None and version != item.version:
         raise Stale(
             "Someone changed this note in the meantime. Here it is as it is now.",
@@ -258,6 +287,7 @@ def update_item(
     if set(changes) & ACTION_FIELDS and item.kind != Kind.action:
         raise Invalid("Only actions have owners, dates, status and priority.", field="kind")
     previous_area = item.focus_area_id
+    before = _snapshot(session, item, changes)
     if "text" in changes:
         item.text = clean_text(changes["text"])
     if "hidden" in changes:
@@ -277,8 +307,10 @@ def update_item(
             [Link(workshop_id=item.workshop_id, from_item_id=item_id, to_item_id=t) for t in wanted]
         )
     _apply_action_fields(item, changes)
-    if not session.is_modified(item) and "links" not in changes:
+    after = _snapshot(session, item, changes)
+    if after == before:
         return view_of(session, principal, item_id)  # nothing differs: no event, same version
+    _audit_fields(change, principal, item, before, after, via)
     item.updated_at = utcnow()
     item.version += 1
     session.add(item)
@@ -288,9 +320,55 @@ def update_item(
         kind=item.kind,
         area=item.focus_area_id,
         previous_area=previous_area,
-        fields=sorted(changes),
+        fields=sorted(name for name in after if after[name] != before.get(name)),
     )
     return view_of(session, principal, item_id)
+
+
+def _snapshot(session: Session, item: Item, changes: dict[str, Any]) -> dict[str, Any]:
+    """The values of the fields a change names, as they are now (links as their ids)."""
+    values = {name: getattr(item, name) for name in changes if name != "links"}
+    if "links" in changes:
+        session.flush()
+        values["links"] = sorted(
+            session.exec(select(Link.to_item_id).where(Link.from_item_id == item.id)).all()
+        )
+    return values
+
+
+def _audit_fields(
+    change: Change,
+    principal: Principal,
+    item: Item,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    via: str,
+) -> None:
+    """One line per changed field. An action's values are kept (its history); of other notes
+    only which field changed, so an erased note leaves no copy of its words behind."""
+    keep_values = item.kind == Kind.action
+    for name in sorted(after):
+        if before.get(name) == after[name]:
+            continue
+        action = ("show" if not after[name] else "hide") if name == "hidden" else "edit"
+        old, new = before.get(name), after[name]
+        if name == "links":
+            old, new = ", ".join(map(str, old or [])) or None, ", ".join(map(str, new)) or None
+        elif isinstance(new, bool) or isinstance(old, bool):
+            old, new = _flag(old), _flag(new)
+        change.audit(
+            principal.role.value,
+            action,
+            item_id=item.id,
+            field=name,
+            before=old if keep_values else None,
+            after=new if keep_values else None,
+            via=via if via in VIA else None,
+        )
+
+
+def _flag(value: Any) -> str | None:
+    return None if value is None else ("true" if value else "false")
 
 
 PRIORITY_MAX = 1000  # unbounded, a huge number overflowed the integer column: a 500
@@ -350,7 +428,40 @@ def validate_action_fields(changes: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(changes["shortlisted"], bool):
             raise Invalid("Shortlisted is true or false.", field="shortlisted")
         values["shortlisted"] = changes["shortlisted"]
+    for name, limit in (
+        ("goal", GOAL_MAX),
+        ("indicator", INDICATOR_MAX),
+        ("follow_up_note", FOLLOW_UP_NOTE_MAX),
+    ):
+        if name in changes:
+            values[name] = _optional_long_text(changes[name], name, limit)
+    if "owner_contact" in changes:
+        values["owner_contact"] = _optional_text(
+            changes["owner_contact"], "owner_contact", CONTACT_MAX
+        )
+    if "follow_up" in changes:
+        colour = changes["follow_up"]
+        if (
+            colour is not None
+            and colour != ""
+            and (not isinstance(colour, str) or colour not in set(FollowUp))
+        ):
+            raise Invalid("Unknown follow-up colour: green, yellow or red.", field="follow_up")
+        values["follow_up"] = FollowUp(colour).value if colour else None
     return values
+
+
+def _optional_long_text(value: Any, field_name: str, limit: int) -> str | None:
+    """Like _optional_text, but line breaks stay (a goal or a note may have several lines)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid("Write text here.", field=field_name)
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cleaned = "\n".join(" ".join(line.split()) for line in lines).strip()
+    if len(cleaned) > limit:
+        raise Invalid("Too long (at most %(max)s characters).", field=field_name, max=limit)
+    return cleaned or None
 
 
 def _apply_action_fields(item: Item, changes: dict[str, Any]) -> None:
@@ -377,6 +488,7 @@ def delete_item(change: Change, principal: Principal, item_id: int) -> None:
     if principal.role is not Role.facilitator:
         _author_may_edit(session, workshop, item, principal)
     kind, area = item.kind, item.focus_area_id
+    change.audit(principal.role.value, "delete", item_id=item_id)
     # Notes merged into this one come back rather than vanish with it.
     session.exec(
         update(Item).where(col(Item.merged_into_id) == item_id).values(merged_into_id=None)
@@ -410,6 +522,7 @@ def merge_items(change: Change, principal: Principal, item_id: int, into_id: int
     item.updated_at = utcnow()
     item.version += 1
     session.add(item)
+    change.audit(principal.role.value, "merge", item_id=item_id, field="merged_into", after=into_id)
     change.log(
         "item.merged",
         item_id=item_id,

@@ -15,11 +15,12 @@ Rules decided here:
 - A dot on a note the facilitator has since hidden is given back: hidden notes count neither in
   the tally nor against the budget. (Should the note come back, so do its dots.)
 - A merged note's dots have moved to the note it was merged into; the merged one takes no dots.
-- The ranking is by dots, most first; ties go to the older note, then the lower id, so the
-  order never changes between two looks at the same votes.
+- The ranking is a vote's result (app/services/ranking.py): by dots, most first; ties go to
+  the older note, so the order never changes between two looks at the same votes.
 - The shortlist takes exactly the top N actions that got at least one dot, in ranking order
-  (ties at the cut go to the older note); the facilitator adjusts it by hand afterwards. It is
-  refused while action voting is still open, because the tally is still moving.
+  (ties at the cut go to the older note), overall or in each focus area (`per_area`); the
+  facilitator adjusts it by hand afterwards. It is refused while action voting is still open,
+  because the tally is still moving.
 """
 
 from collections import Counter
@@ -45,6 +46,7 @@ from app.models import (
 from app.services.auth import Principal, Role, require
 from app.services.errors import BudgetSpent, Invalid, NotAllowedNow
 from app.services.items import KEY_MAX, votes_visible
+from app.services.ranking import dot_counts, vote_result
 from app.services.uow import Change
 from app.services.workshops import get_workshop, voting_state
 
@@ -75,11 +77,15 @@ def set_voting(
     workshop = change.lock(workshop_id)
     if voting_state(workshop, the_kind) == the_state:
         return workshop  # nothing changes: no event number spent on it
+    previous = voting_state(workshop, the_kind)
     if the_kind == Kind.cause:
         workshop.cause_voting = the_state
     else:
         workshop.action_voting = the_state
     change.session.add(workshop)
+    change.audit(
+        principal.role.value, "voting", field=the_kind.value, before=previous, after=the_state.value
+    )
     change.log("voting", kind=the_kind.value, state=the_state.value)
     return workshop
 
@@ -309,20 +315,8 @@ def _ranking(
     if focus_area_id is not None:
         query = query.where(Item.focus_area_id == focus_area_id)
     notes = session.exec(query).all()
-    counts: dict[int, int] = dict(
-        session.exec(
-            select(Vote.item_id, func.count())
-            .where(Vote.workshop_id == workshop_id, Vote.kind == kind)
-            .group_by(col(Vote.item_id))
-        ).all()
-    )
-    notes = sorted(notes, key=lambda n: (-counts.get(n.id or 0, 0), n.created_at, n.id))
-    ranked: list[Ranked] = []
-    for position, note in enumerate(notes, start=1):
-        votes = counts.get(note.id or 0, 0)
-        rank = ranked[-1].rank if ranked and ranked[-1].votes == votes else position
-        ranked.append(Ranked(note, votes, rank))
-    return ranked
+    counts = dot_counts(session, workshop_id, kind)
+    return [Ranked(p.item, p.votes, p.place) for p in vote_result(notes, counts)]
 
 
 def ranking(
@@ -347,8 +341,10 @@ def shortlist_top(
     workshop_id: int,
     n: int,
     focus_area_id: int | None = None,
+    per_area: bool = False,
 ) -> list[int]:
-    """Shortlist the N actions with the most dots (in one focus area, or all); returns their ids.
+    """Shortlist the N actions with the most dots (in one focus area, in each focus area with
+    `per_area`, or overall); returns their ids.
 
     Replaces the shortlist within that scope: actions outside the top N are taken off it.
     """
@@ -359,15 +355,21 @@ def shortlist_top(
     workshop = change.lock(workshop_id)
     if workshop.action_voting == VotingState.open:
         raise NotAllowedNow("Close or reveal the action voting first.")
+    if not isinstance(per_area, bool) or (per_area and focus_area_id is not None):
+        raise Invalid("Shortlist per focus area or in one focus area, not both.", field="per_area")
     if focus_area_id is not None:
         area = session.get(FocusArea, focus_area_id)
         if area is None or area.workshop_id != workshop_id:
             raise Invalid("Pick one of the workshop's focus areas.", field="focus_area_id")
-    chosen = [
-        r.item.id
-        for r in _ranking(session, workshop_id, Kind.action, focus_area_id)[:n]
-        if r.votes > 0 and r.item.id is not None
-    ]
+    ranked = _ranking(session, workshop_id, Kind.action, focus_area_id)
+    if per_area:
+        by_area: dict[int, list[Ranked]] = {}
+        for r in ranked:
+            by_area.setdefault(r.item.focus_area_id, []).append(r)
+        tops = [r for area in by_area.values() for r in area[:n]]
+    else:
+        tops = ranked[:n]
+    chosen = [r.item.id for r in tops if r.votes > 0 and r.item.id is not None]
     scope = [col(Item.workshop_id) == workshop_id, col(Item.kind) == Kind.action]
     if focus_area_id is not None:
         scope.append(col(Item.focus_area_id) == focus_area_id)
@@ -383,6 +385,10 @@ def shortlist_top(
             .where(col(Item.id).in_(chosen), col(Item.shortlisted).is_(False))
             .values(shortlisted=True, updated_at=now, version=Item.version + 1)
         )
+    # "Top 3 in each focus area": what was asked, not which actions (the tally may be secret).
+    change.audit(
+        principal.role.value, "shortlist", field="per_area" if per_area else "top", after=n
+    )
     # Sorted: in rank order the ids would tell API listeners an unrevealed ranking.
-    change.log("shortlist", item_ids=sorted(chosen), focus_area_id=focus_area_id)
+    change.log("shortlist", item_ids=sorted(chosen), focus_area_id=focus_area_id, per_area=per_area)
     return chosen

@@ -2,7 +2,7 @@
 
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -25,7 +25,7 @@ from app.models import (
     VotingState,
     Workshop,
 )
-from app.services import throttle
+from app.services import followup, throttle
 from app.services.auth import (
     Principal,
     Role,
@@ -35,7 +35,7 @@ from app.services.auth import (
     remember,
     require,
 )
-from app.services.errors import Forbidden, Invalid, NotFound, Stale, Unauthorized
+from app.services.errors import Forbidden, Invalid, NotAllowedNow, NotFound, Stale, Unauthorized
 from app.services.uow import Change
 
 DEFAULT_FOCUS_AREAS = ["Narkotika", "Otrygghet", "Otillåten påverkan"]
@@ -66,6 +66,8 @@ class WorkshopInput:
     votes_per_participant: int = 3
     max_votes_per_item: int = 2
     workshop_date: date | None = None
+    # A follow-up workshop: the earlier one and a key of it (services/followup.py).
+    follows: followup.Follows | None = None
 
 
 @dataclass
@@ -132,6 +134,7 @@ def validate_input(data: WorkshopInput) -> WorkshopInput:
         votes_per_participant=data.votes_per_participant,
         max_votes_per_item=data.max_votes_per_item,
         workshop_date=data.workshop_date,
+        follows=data.follows,
     )
 
 
@@ -152,9 +155,19 @@ def new_slug() -> str:
 
 
 def create_workshop(change: Change, data: WorkshopInput) -> CreatedWorkshop:
+    """A new workshop; with `follows`, a follow-up that starts from the earlier one's plan."""
+    session = change.session
+    earlier = followup.followed(session, data.follows) if data.follows is not None else None
+    if earlier is not None:
+        data = replace(
+            data,
+            title=data.title
+            if _clean(data.title)
+            else followup.title_after(earlier.workshop, data.language),
+            focus_areas=followup.areas_after(session, earlier.workshop, data.focus_areas),
+        )
     clean = validate_input(data)
     assert clean.focus_areas is not None
-    session = change.session
     facilitator_token = new_token()
     tokens = {
         "facilitator": facilitator_token,
@@ -173,6 +186,7 @@ def create_workshop(change: Change, data: WorkshopInput) -> CreatedWorkshop:
             followup_token_hash=hash_token(tokens["followup"]),
             votes_per_participant=clean.votes_per_participant,
             max_votes_per_item=clean.max_votes_per_item,
+            follows_id=earlier.workshop.id if earlier is not None else None,
         )
         try:
             with session.begin_nested():
@@ -190,6 +204,8 @@ def create_workshop(change: Change, data: WorkshopInput) -> CreatedWorkshop:
     session.add_all(areas)
     session.flush()
     workshop = change.lock(workshop.id)
+    if earlier is not None:
+        followup.carry_over(change, workshop, areas, earlier)
     change.log("workshop.created")
     return CreatedWorkshop(
         workshop, tokens["facilitator"], tokens["board"], tokens["followup"], areas
@@ -344,6 +360,13 @@ def _check_stage(stage: str | None, field: str) -> Stage:
         raise Invalid("Unknown stage.", field=field) from None
 
 
+def stages_of(workshop: Workshop) -> list[Stage]:
+    """The stages this workshop goes through: review only in a follow-up workshop."""
+    if workshop.follows_id is not None:
+        return STAGES
+    return [stage for stage in STAGES if stage is not Stage.review]
+
+
 def set_stage(
     change: Change,
     principal: Principal,
@@ -366,9 +389,12 @@ def set_stage(
         )
     if workshop.stage == target:
         return workshop  # nothing changes: no event, no event number used
+    if target not in stages_of(workshop):
+        raise NotAllowedNow("Only a follow-up workshop has this stage.", field="stage")
     previous = workshop.stage
     workshop.stage = target
     change.session.add(workshop)
+    change.audit(principal.role.value, "stage", field="stage", before=previous, after=target.value)
     change.log("stage", stage=target.value, previous=previous)
     return workshop
 
@@ -379,9 +405,11 @@ def step_stage(
     """Next (+1) or previous (-1) stage from the current one; stays put at either end."""
     require(principal, workshop_id, Role.facilitator)
     workshop = change.lock(workshop_id)
-    index = STAGES.index(Stage(workshop.stage)) + step
-    index = max(0, min(index, len(STAGES) - 1))
-    return set_stage(change, principal, workshop_id, STAGES[index], expected)
+    stages = stages_of(workshop)
+    current = Stage(workshop.stage)
+    index = stages.index(current) + step if current in stages else 0
+    index = max(0, min(index, len(stages) - 1))
+    return set_stage(change, principal, workshop_id, stages[index], expected)
 
 
 def voting_state(workshop: Workshop | Row[Any], kind: str) -> str:

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from app.db import reading
+from app.deps import ItemId
 from app.links import base_url, join_url, secret_url
 from app.models import Workshop
-from app.services import uow, workshops
+from app.services import followup, uow, workshops
 from app.services.auth import Principal, Role
 from app.services.errors import Stale
 from app.web.common import (
@@ -103,4 +104,13 @@ async def set_stage(
         if request.headers.get("hx-request"):
             raise  # 409: the page fetches where the room really is
         # A plain form from a page that missed a move: back to the page, which shows it.
+    return facilitator_done(request)
+
+
+@router.post("/facilitate/review/{item_id}")
+async def review_action(
+    item_id: ItemId, request: Request, principal: FacilitatorPage, decision: Small = ""
+) -> Response:
+    """Done, continue or drop for an action carried from the previous workshop ("" undecides)."""
+    await uow.submit(followup.review_action, principal, item_id, decision or None, via="page")
     return facilitator_done(request)

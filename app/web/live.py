@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.db import reading
 from app.live.render import renders, split_key
 from app.models import Item, Stage, Workshop
-from app.services import timer, voting, workshops
+from app.services import followup, timer, voting, workshops
 from app.services.auth import Principal, Role
 from app.services.events import LoggedEvent
 from app.services.items import LINKS_TO, STAGE_KIND, ItemView
@@ -57,6 +57,8 @@ def item_changed(event: LoggedEvent, key: str) -> str | None:
     areas = [a for a in (event.data.get("area"), event.data.get("previous_area")) if a]
     with reading() as session:
         workshop = workshops.get_workshop(session, event.workshop_id)
+        if workshop.stage == Stage.review:
+            return _review_html(session, workshop, view, lang) if kind == "action" else None
         if workshop.stage in (Stage.prioritize, Stage.closed) and kind == "action":
             return _prioritize_html(session, workshop, view, lang)
         shown = STAGE_KIND.get(Stage(workshop.stage))
@@ -103,6 +105,19 @@ def _prioritize_html(session: Session, workshop: Workshop, view: str, lang: str)
     return render_block(
         "partials/board/_prioritize.html", "prioritize", v=stage_view, lang=lang, oob=True
     )
+
+
+def _review_html(session: Session, workshop: Workshop, view: str, lang: str) -> str:
+    """The review: the room (board and phones, one render) sees each carried action with its
+    colour and decision; the facilitator the same with the buttons that decide."""
+    assert workshop.id is not None
+    principal = _viewer(view, workshop.id)
+    stage_view = StageView(workshop, [], 0)
+    stage_view.review = followup.carried_actions(session, principal, workshop.id)
+    template = (
+        "partials/facilitator/_review.html" if view == "facilitator" else "partials/_review.html"
+    )
+    return render_block(template, "review", v=stage_view, lang=lang, oob=True, csrf_token="")
 
 
 @renders("vote.cast", "vote.removed")

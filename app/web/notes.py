@@ -68,7 +68,9 @@ async def change_note(
             await uow.submit(items.delete_item, principal, item_id)
         else:
             patch = items.ItemPatch(text=text)
-            await uow.submit(items.update_item, principal, item_id, patch, form_int(version))
+            await uow.submit(
+                items.update_item, principal, item_id, patch, form_int(version), via="page"
+            )
     except DomainError as error:
         return await phone_answer(request, principal, error=error, item_id=item_id)
     return await phone_answer(request, principal, item_id=item_id)
@@ -149,7 +151,9 @@ async def facilitator_changes_note(
     if focus_area_id is not None:
         patch.focus_area_id = form_int(focus_area_id)
     try:
-        await uow.submit(items.update_item, principal, item_id, patch, form_int(version))
+        await uow.submit(
+            items.update_item, principal, item_id, patch, form_int(version), via="page"
+        )
     except DomainError as error:
         if not _from_editor(request, item_id):
             raise

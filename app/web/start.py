@@ -1,6 +1,7 @@
 """The start page: create a workshop; and the language switch."""
 
 from typing import Annotated
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
@@ -8,11 +9,12 @@ from fastapi.responses import RedirectResponse
 from app.config import get_settings
 from app.i18n import LANGUAGES
 from app.links import page_path
-from app.services import uow, workshops
+from app.services import followup, uow, workshops
 from app.services.auth import Role
-from app.services.errors import DomainError, Invalid
+from app.services.errors import DomainError, Invalid, NotFound
+from app.services.workshops import CreatedWorkshop
 from app.web.common import LANG_COOKIE, check_csrf, form_int, language, render
-from app.web.deps import set_role_cookie
+from app.web.deps import set_role_cookie, workshop_of
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
@@ -25,16 +27,20 @@ def start_page(request: Request) -> Response:
         "start.html",
         lang=lang,
         admin_required=bool(get_settings().admin_password),
-        form={
-            "title": "",
-            "language": lang,
-            "focus_areas": "\n".join(
-                workshops.DEFAULT_FOCUS_AREAS if lang == "sv" else workshops.DEFAULT_FOCUS_AREAS_EN
-            ),
-            "votes_per_participant": 3,
-            "max_votes_per_item": 2,
-        },
+        form=_defaults(lang),
     )
+
+
+def _defaults(lang: str) -> dict[str, object]:
+    return {
+        "title": "",
+        "language": lang,
+        "focus_areas": "\n".join(
+            workshops.DEFAULT_FOCUS_AREAS if lang == "sv" else workshops.DEFAULT_FOCUS_AREAS_EN
+        ),
+        "votes_per_participant": 3,
+        "max_votes_per_item": 2,
+    }
 
 
 @router.post("/")
@@ -77,11 +83,83 @@ async def create_workshop(
             status_code=error.status_code,
             admin_required=bool(get_settings().admin_password),
         )
+    return _created(created)
+
+
+def _created(created: CreatedWorkshop) -> Response:
     # The facilitator's key becomes their cookie, and a reload of where they land makes nothing.
     assert created.workshop.id is not None
     response = RedirectResponse(page_path(created.workshop, "facilitate/links"), status_code=303)
     set_role_cookie(response, created.workshop.id, Role.facilitator, created.facilitator_token)
     return response
+
+
+async def _follows(link: str) -> followup.Follows:
+    """The earlier workshop and its key, from the link its facilitator or follow-up owners were
+    given (…/w/<slug>/followup?key=…)."""
+    wrong = Invalid(
+        "Paste the whole follow-up link of the earlier workshop (it ends with key=…).",
+        field="follows_link",
+    )
+    parts = urlsplit(link.strip())
+    path = parts.path.strip("/").split("/")
+    key = parse_qs(parts.query).get("key", [""])[0]
+    if len(path) < 2 or path[0] != "w" or not key:
+        raise wrong
+    try:
+        workshop_id = await workshop_of(path[1])
+    except NotFound:
+        raise wrong from None
+    return followup.Follows(workshop_id, key)
+
+
+@router.get("/follow-up")
+def follow_up_page(request: Request) -> Response:
+    """ "Follow up an earlier workshop": paste its follow-up link."""
+    lang = language(request)
+    return render(
+        request,
+        "follow_up.html",
+        lang=lang,
+        form={"language": lang, "follows_link": request.query_params.get("link", "")[:2000]},
+        admin_required=bool(get_settings().admin_password),
+    )
+
+
+@router.post("/follow-up")
+async def create_follow_up(
+    request: Request,
+    link: Annotated[str, Form(max_length=2000)] = "",
+    title: Annotated[str, Form(max_length=2000)] = "",
+    workshop_language: Annotated[str, Form(alias="language", max_length=10)] = "sv",
+    admin_password: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A follow-up workshop from the earlier one's follow-up link: its action plan comes along
+    and the new workshop opens with the review stage."""
+    lang = language(request)
+    try:
+        workshops.check_admin_password(admin_password)
+        created = await uow.submit(
+            workshops.create_workshop,
+            workshops.WorkshopInput(
+                title=title,
+                language=workshop_language,
+                follows=await _follows(link),
+            ),
+        )
+    except DomainError as error:
+        if error.field == "follows":
+            error.field = "follows_link"
+        return render(
+            request,
+            "follow_up.html",
+            lang=lang,
+            form={"language": workshop_language, "follows_link": link, "follow_up_title": title},
+            follow_up_error=error,
+            status_code=error.status_code,
+            admin_required=bool(get_settings().admin_password),
+        )
+    return _created(created)
 
 
 def _int(raw: str, field: str) -> int:

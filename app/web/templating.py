@@ -14,7 +14,17 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.config import ROOT
 from app.i18n import translate
-from app.i18n.labels import status_label
+from app.i18n.labels import (
+    AUDIT_ACTIONS,
+    FIELD_LABELS,
+    REVIEW_LABELS,
+    ROLE_LABELS,
+    VIA_LABELS,
+    follow_up_label,
+    label_of,
+    status_label,
+    value_label,
+)
 from app.services.workshops import format_code
 
 env = Environment(
@@ -74,7 +84,37 @@ def _status_label(ctx: Context, status: str) -> str:
     return status_label(ctx.get("lang", "sv"), status)
 
 
+@pass_context
+def _follow_up(ctx: Context, colour: str | None, short: bool = False) -> str:
+    """ "Grön – går enligt plan" (or "Grön"), "Inte bedömd" for none."""
+    return follow_up_label(ctx.get("lang", "sv"), colour, short)
+
+
+LABELS = {
+    "field": FIELD_LABELS,
+    "role": ROLE_LABELS,
+    "via": VIA_LABELS,
+    "action": AUDIT_ACTIONS,
+    "review": REVIEW_LABELS,
+}
+
+
+@pass_context
+def _label(ctx: Context, key: str | None, kind: str) -> str:
+    """A stored key as people read it: `line.role | label("role")`."""
+    return label_of(ctx.get("lang", "sv"), LABELS[kind], key)
+
+
+@pass_context
+def _value(ctx: Context, value: str | None, field: str | None) -> str:
+    """A value in a history line: `line.after | history_value(line.field)`."""
+    return value_label(ctx.get("lang", "sv"), field, value)
+
+
 env.globals["static_url"] = static_url
+env.filters["follow_up"] = _follow_up
+env.filters["label"] = _label
+env.filters["history_value"] = _value
 env.filters["status_label"] = _status_label
 env.filters["date"] = _date
 env.filters["time"] = _time

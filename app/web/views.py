@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from app.links import join_url
 from app.models import (
-    STAGES,
     FocusArea,
+    FollowUp,
     Kind,
     Participant,
     Rating,
@@ -18,8 +18,9 @@ from app.models import (
     VotingState,
     Workshop,
 )
-from app.services import items, ratings, timer, voting, workshops
+from app.services import followup, items, ranking, ratings, timer, voting, workshops
 from app.services.auth import Principal, Role
+from app.services.followup import Carried
 from app.services.items import LINKS_TO, STAGE_KIND, ItemView
 from app.services.ratings import RatingSummary
 from app.services.voting import Ranked, VotingProgress
@@ -33,7 +34,10 @@ class WorkshopView:
     participant_count: int
     join_url: str = ""
     qr: str = ""
-    stages: list[str] = field(default_factory=lambda: [s.value for s in STAGES])
+
+    @property
+    def stages(self) -> list[str]:
+        return [s.value for s in workshops.stages_of(self.workshop)]
 
     @property
     def id(self) -> int:
@@ -95,6 +99,9 @@ def board_columns(
 ) -> tuple[list[Column], dict[int, ItemView]]:
     """The columns of a kind, and the notes of the kind before (what the cards link to)."""
     views = items.list_items(session, principal, workshop_id, kind=kind)
+    if kind == Kind.action:
+        # Carried actions the review closed (done, dropped) are off the list.
+        views = [v for v in views if v.item.review not in ranking.CLOSED_IN_REVIEW]
     by_area: dict[int, list[ItemView]] = {area.id or 0: [] for area in areas}
     for view in views:
         by_area.setdefault(view.item.focus_area_id, []).append(view)
@@ -136,6 +143,7 @@ class ActionRow:
     area: FocusArea | None
     summary: RatingSummary | None
     mine: Rating | None = None
+    number: int = 0  # ranking.action_numbers: the same on every screen and in the workbook
 
     @property
     def id(self) -> int:
@@ -145,12 +153,17 @@ class ActionRow:
 def prioritized(
     session: Session, principal: Principal, workshop_id: int, areas: list[FocusArea]
 ) -> tuple[list[ActionRow], dict[int, ItemView]]:
-    """The actions carried into prioritizing, by priority, then dots."""
+    """The actions carried into prioritizing, in the action list's one order."""
     chosen = ratings.carried_on(session, principal, workshop_id)
     summaries = ratings.rating_summary(session, workshop_id)
+    numbers = ranking.action_numbers(session, workshop_id)
     by_area = {a.id: a for a in areas}
-    rows = [ActionRow(v, by_area.get(v.item.focus_area_id), summaries.get(v.id)) for v in chosen]
-    rows.sort(key=lambda r: (r.view.item.priority or 10_000, -(r.view.votes or 0), r.id))
+    rows = [
+        ActionRow(v, by_area.get(v.item.focus_area_id), summaries.get(v.id), None, numbers[v.id])
+        for v in chosen
+        if v.id in numbers
+    ]
+    rows.sort(key=lambda r: r.number)
     causes = {v.id: v for v in items.list_items(session, principal, workshop_id, kind=Kind.cause)}
     return rows, causes
 
@@ -158,12 +171,12 @@ def prioritized(
 def matrix_points(rows: list[ActionRow]) -> list[dict[str, object]]:
     return [
         {
-            "label": str(i),
+            "label": str(row.number),
             "text": row.view.item.text,
             "impact": row.summary.impact,
             "effort": row.summary.effort,
         }
-        for i, row in enumerate(rows, start=1)
+        for row in rows
         if row.summary is not None
     ]
 
@@ -185,6 +198,7 @@ class ParticipantView(WorkshopView):
     ranked: list[RankedColumn] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=list)
     causes: dict[int, ItemView] = field(default_factory=dict)
+    review: list[Carried] = field(default_factory=list)
 
 
 def _base(session: Session, principal: Principal, workshop_id: int) -> WorkshopView:
@@ -204,6 +218,8 @@ def participant_view(
         form_key=uuid.uuid4().hex,
     )
     view.kind = stage_kind(view.stage)
+    if view.stage == Stage.review:
+        view.review = followup.carried_actions(session, principal, workshop_id)
     if view.stage in (Stage.prioritize, Stage.closed):
         view.actions, view.causes = prioritized(session, principal, workshop_id, view.focus_areas)
         mine = ratings.my_ratings(session, principal, workshop_id)
@@ -265,6 +281,8 @@ class StageView(WorkshopView):
     actions: list[ActionRow] = field(default_factory=list)
     causes: dict[int, ItemView] = field(default_factory=dict)
     statuses: list[str] = field(default_factory=lambda: [s.value for s in Status])
+    review: list[Carried] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=lambda: [c.value for c in FollowUp])
 
     @property
     def points(self) -> list[dict[str, object]]:
@@ -296,6 +314,8 @@ def _with_columns(session: Session, principal: Principal, view: WorkshopView) ->
         stage_view.actions, stage_view.causes = prioritized(
             session, principal, view.id, view.focus_areas
         )
+    if view.stage == Stage.review:
+        stage_view.review = followup.carried_actions(session, principal, view.id)
     return stage_view
 
 

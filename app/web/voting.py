@@ -71,9 +71,17 @@ async def set_voting(
 
 
 @router.post("/facilitate/shortlist")
-async def shortlist(request: Request, principal: FacilitatorPage, top: Small = "") -> Response:
+async def shortlist(
+    request: Request, principal: FacilitatorPage, top: Small = "", per_area: Small = ""
+) -> Response:
     # Anything but a whole number becomes 0, which the service refuses with its own limits.
-    await uow.submit(voting.shortlist_top, principal, principal.workshop_id, form_int(top) or 0)
+    await uow.submit(
+        voting.shortlist_top,
+        principal,
+        principal.workshop_id,
+        form_int(top) or 0,
+        per_area=per_area == "true",
+    )
     return facilitator_done(request)
 
 
@@ -105,15 +113,25 @@ async def update_action(
     status: Annotated[str | None, Form(max_length=200)] = None,
     priority: Annotated[str | None, Form(max_length=200)] = None,
     shortlisted: Annotated[str | None, Form(max_length=5)] = None,
+    goal: Annotated[str | None, Form(max_length=5000)] = None,
+    indicator: Annotated[str | None, Form(max_length=5000)] = None,
+    owner_contact: Annotated[str | None, Form(max_length=2000)] = None,
+    follow_up: Annotated[str | None, Form(max_length=40)] = None,
+    follow_up_note: Annotated[str | None, Form(max_length=10_000)] = None,
     version: Small = "",
 ) -> Response:
-    """Owner, date, status, priority, shortlist flag: only the fields the form sent."""
+    """The action plan's fields and the shortlist flag: only the fields the form sent."""
     patch = items.ItemPatch()
     for name, value in (
         ("owner_organization", owner_organization),
         ("owner_person", owner_person),
         ("due_date", due_date),
         ("status", status),
+        ("goal", goal),
+        ("indicator", indicator),
+        ("owner_contact", owner_contact),
+        ("follow_up", follow_up),
+        ("follow_up_note", follow_up_note),
     ):
         if value is not None:
             setattr(patch, name, value.strip() or None)
@@ -123,7 +141,9 @@ async def update_action(
     if shortlisted is not None:
         patch.shortlisted = shortlisted == "true"
     try:
-        await uow.submit(items.update_item, principal, item_id, patch, form_int(version))
+        await uow.submit(
+            items.update_item, principal, item_id, patch, form_int(version), via="page"
+        )
     except DomainError as error:
         if not request.headers.get("hx-request"):
             raise

@@ -180,7 +180,7 @@ def test_a_whole_workshop_from_the_start_page_to_the_excel_file(
     write(cia, DO_POLICE, links=(WHY_GANGS,))
     note = card(board, AREAS[0], DO_WALKS)
     expect(note.locator(".links-label")).to_have_text("Åtgärdar")
-    expect(note.locator(".chip")).to_have_text(WHY_ADULTS)
+    expect(note.locator(".chip")).to_have_text(f"1 {WHY_ADULTS}")  # "Orsak 1" on every screen
     expect(column(board, AREAS[0]).locator(".note")).to_have_count(2)
     expect(column(board, AREAS[1]).locator(".note-text", has_text=DO_POLICE)).to_be_visible()
 
@@ -223,8 +223,8 @@ def test_a_whole_workshop_from_the_start_page_to_the_excel_file(
     # The phone's picture shows the result, which sits below the note form.
     shoot(pictures, "revealed", show={"phone": ".ranking"})
 
-    # The two with the most dots go on to prioritizing.
-    facilitator.locator("#shortlist-top").fill("2")
+    # The one with the most dots in each focus area goes on to prioritizing.
+    facilitator.locator("#shortlist-top").fill("1")
     facilitator.locator("#voting-controls").get_by_role("button", name="Välj ut").click()
     expect(card(facilitator, AREAS[0], DO_WALKS).locator("[aria-pressed]")).to_have_attribute(
         "aria-pressed", "true"

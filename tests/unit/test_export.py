@@ -9,7 +9,8 @@ from io import BytesIO
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from app.models import Item, Link, Participant, Rating, Vote
 from app.services import export
@@ -31,6 +32,12 @@ class Seeded:
 
 
 def add(session: Session, w, kind: str, text: str, area: int = 0, links=(), **fields) -> int:
+    """A note straight into the database, numbered per kind as add_item numbers it."""
+    if "number" not in fields:
+        highest = session.exec(
+            select(func.max(Item.number)).where(Item.workshop_id == w.id, Item.kind == kind)
+        ).one()
+        fields["number"] = (highest or 0) + 1
     item = Item(workshop_id=w.id, focus_area_id=w.area(area), kind=kind, text=text, **fields)
     session.add(item)
     session.flush()
@@ -91,7 +98,15 @@ def test_sheets_and_headers_are_in_swedish_for_a_swedish_workshop(session, make_
     w = make_workshop(participants=2)
     seed(session, w)
     wb = workbook_of(session, w)
-    assert wb.sheetnames == ["Åtgärder", "Orsaker", "Lägesbild", "Deltagare", "Om"]
+    assert wb.sheetnames == [
+        "Åtgärdsplan",
+        "Åtgärder",
+        "Orsaker",
+        "Lägesbild",
+        "Deltagare",
+        "Historik",
+        "Om",
+    ]
     actions = header(wb["Åtgärder"])
     for name in ["Åtgärd", "Orsak", "Lägesbild", "Ansvarig organisation", "Ansvarig"]:
         assert name in actions
@@ -104,7 +119,15 @@ def test_sheets_and_headers_are_in_english_for_an_english_workshop(session, make
     w = make_workshop(participants=2, language="en")
     seed(session, w)
     wb = workbook_of(session, w)
-    assert wb.sheetnames == ["Actions", "Causes", "Situation picture", "Participants", "About"]
+    assert wb.sheetnames == [
+        "Action plan",
+        "Actions",
+        "Causes",
+        "Situation picture",
+        "Participants",
+        "History",
+        "About",
+    ]
     assert header(wb["Actions"]) == [
         "ID",
         "Focus area",
@@ -120,6 +143,7 @@ def test_sheets_and_headers_are_in_english_for_an_english_workshop(session, make
         "Status",
         "Cause",
         "Situation",
+        "Taken forward",
     ]
     assert column(wb["Actions"], "Status") == ["Planned", "Proposed"]
 
@@ -310,8 +334,20 @@ def test_libreoffice_opens_the_export_and_keeps_formula_like_text_as_text(
     # LibreOffice did not evaluate it: the cell shows the text, not the link's "klicka"
     assert rows[str(ids.formula_action)][2] == '=HYPERLINK("http://evil.example","klicka")'
     assert rows[str(ids.action)][10] == "2027-03-31" and rows[str(ids.action)][11] == "Planned"
-    for sheet in ("Causes", "Situation picture", "Participants", "About"):
+    for sheet in ("Causes", "Situation picture", "Participants", "History", "About"):
         assert (tmp_path / f"book-{sheet}.csv").exists()
+    # The action plan opens too, in Brå's column order, the follow-up colour as its words.
+    with (tmp_path / "book-Action plan.csv").open(newline="", encoding="utf-8") as handle:
+        plan = list(csv.reader(handle))
+    assert plan[0][:6] == [
+        "Cause no.",
+        "Cause",
+        "Action",
+        "Operational goals",
+        "When",
+        "Who – organization",
+    ]
+    assert [row[-1] for row in plan[1:]] == [str(ids.action), str(ids.formula_action)]
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])

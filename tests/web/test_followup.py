@@ -1,8 +1,10 @@
 """The follow-up page: results to read and print, the download, and the upload of an edited list."""
 
 import re
+from html import unescape
 from io import BytesIO
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session
@@ -104,17 +106,75 @@ def upload_with_status(client: TestClient, w, status: str):
     )
 
 
-def test_uploading_an_edited_list_shows_what_changed(
+def planned_of(html: str) -> str:
+    found = re.search(r'name="planned" value="([^"]*)"', html)
+    assert found, "the preview has no confirm form"
+    return unescape(found.group(1))
+
+
+def status_of(item_id: int) -> str:
+    with Session(get_engine()) as s:
+        item = s.get(Item, item_id)
+        assert item is not None
+        return item.status
+
+
+def test_an_upload_shows_a_preview_and_changes_only_when_confirmed(
     client: TestClient, session, make_workshop
 ) -> None:
     w = make_workshop(participants=2)
     ids = seed(session, w)
     response = upload_with_status(client, w, "Klar")
     assert response.status_code == 200
-    assert "1 av 2 åtgärder ändrades" in response.text
+    assert "Förhandsgranskning – det här ändras om du läser in filen" in response.text
     assert re.search(r"<del>Planerad</del> → <ins>Klar</ins>", response.text)
-    with Session(get_engine()) as s:
-        assert s.get(Item, ids.action).status == "done"
+    assert status_of(ids.action) == "planned"  # a preview writes nothing
+    confirmed = client.post(
+        f"/w/{w.slug}/followup/import/confirm",
+        data={"csrf_token": csrf_of(response.text), "planned": planned_of(response.text)},
+    )
+    assert confirmed.status_code == 200
+    assert "Ändringarna lästes in: 1 åtgärd ändrades." in confirmed.text
+    assert status_of(ids.action) == "done"
+    # The action's history on the page says it came from the Excel file.
+    detail = re.search(
+        rf'<tr class="fu-detail" id="detail-{ids.action}">(.*?)</tr>', confirmed.text, re.S
+    )
+    assert detail and "inläsning av Excel-fil" in detail.group(1)
+
+
+def test_a_preview_confirmed_after_someone_changed_the_action_changes_nothing(
+    client: TestClient, session, make_workshop
+) -> None:
+    w = make_workshop(participants=2)
+    ids = seed(session, w)
+    preview = upload_with_status(client, w, "Klar")
+    patched = client.patch(
+        f"/api/v1/items/{ids.action}", json={"status": "in_progress"}, headers=w.followup
+    )
+    assert patched.status_code == 200
+    confirmed = client.post(
+        f"/w/{w.slug}/followup/import/confirm",
+        data={"csrf_token": csrf_of(preview.text), "planned": planned_of(preview.text)},
+    )
+    assert confirmed.status_code == 409
+    assert "Åtgärderna har ändrats efter förhandsgranskningen" in confirmed.text
+    assert status_of(ids.action) == "in_progress"
+
+
+@pytest.mark.parametrize("planned", ["", "[]", "nonsense", '[[1, "text", "a", "b"]]'])
+def test_a_confirm_that_is_not_a_preview_is_refused(
+    client: TestClient, session, make_workshop, planned: str
+) -> None:
+    w = make_workshop(participants=2)
+    ids = seed(session, w)
+    page = open_page(client, w)
+    response = client.post(
+        f"/w/{w.slug}/followup/import/confirm",
+        data={"csrf_token": csrf_of(page.text), "planned": planned},
+    )
+    assert response.status_code == 422
+    assert status_of(ids.action) == "planned"
 
 
 def test_a_bad_upload_says_where_and_changes_nothing(
