@@ -11,9 +11,11 @@ Rules decided here:
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+import sqlalchemy as sa
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
+from app.db import Prepared
 from app.models import Item, Kind, Rating, Stage, utcnow
 from app.services.auth import Principal, Role, require
 from app.services.errors import Invalid, NotAllowedNow
@@ -70,14 +72,73 @@ def _check_score(value: Any, field_name: str) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class Rated:
+    item_id: int
+    impact: int
+    effort: int
+
+
+# A rating in prebuilt statements on the driver's cursor (the room rates in a burst too): the
+# action, whether any action is shortlisted, and this participant's rating, in one read.
+_ITEM = Item.__table__  # type: ignore[attr-defined]
+_RATING = Rating.__table__  # type: ignore[attr-defined]
+_OTHER = _ITEM.alias("other")
+_ANY_SHORTLISTED = (
+    sa.select(func.count())
+    .where(
+        _OTHER.c.workshop_id == _ITEM.c.workshop_id,
+        _OTHER.c.kind == Kind.action.value,
+        _OTHER.c.shortlisted.is_(True),
+        _OTHER.c.hidden.is_(False),
+        _OTHER.c.merged_into_id.is_(None),
+    )
+    .scalar_subquery()
+)
+_ACTION = Prepared(
+    sa.select(
+        _ITEM.c.id,
+        _ITEM.c.workshop_id,
+        _ITEM.c.kind,
+        _ITEM.c.hidden,
+        _ITEM.c.merged_into_id,
+        _ITEM.c.shortlisted,
+        _ANY_SHORTLISTED.label("any_shortlisted"),
+        _RATING.c.id.label("rating_id"),
+        _RATING.c.impact,
+        _RATING.c.effort,
+    )
+    .select_from(
+        _ITEM.outerjoin(
+            _RATING,
+            sa.and_(
+                _RATING.c.item_id == _ITEM.c.id,
+                _RATING.c.participant_id == bindparam("participant_id"),
+            ),
+        )
+    )
+    .where(_ITEM.c.id == bindparam("item_id"))
+)
+_ADD_RATING = Prepared(sa.insert(_RATING))
+_CHANGE_RATING = Prepared(
+    sa.update(_RATING)
+    .where(_RATING.c.id == bindparam("rating_id"))
+    .values(
+        impact=bindparam("impact"), effort=bindparam("effort"), updated_at=bindparam("updated_at")
+    )
+)
+
+
 def rate_action(
     change: Change, principal: Principal, item_id: int, impact: Any, effort: Any
-) -> Rating:
+) -> Rated:
     """Save the participant's impact and effort for an action, replacing an earlier rating."""
     impact = _check_score(impact, "impact")
     effort = _check_score(effort, "effort")
-    session = change.session
-    workshop, item = change.lock_item(item_id)
+    workshop = change.lock_row(item_id)
+    item = _ACTION.first(
+        change.conn, {"item_id": item_id, "participant_id": principal.participant_id}
+    )
     require(principal, item.workshop_id, Role.participant)
     assert principal.participant_id is not None
     if item.kind != Kind.action:
@@ -86,29 +147,36 @@ def rate_action(
         raise NotAllowedNow("Actions are rated in the prioritize stage.")
     if item.hidden or item.merged_into_id is not None:
         raise NotAllowedNow("The facilitator has hidden this action or merged it into another.")
-    if not item.shortlisted and _any_shortlisted(session, item.workshop_id):
+    if not item.shortlisted and item.any_shortlisted:
         raise NotAllowedNow("Only the shortlisted actions are rated.")
+    rated = Rated(item_id, impact, effort)
     # The workshop lock above makes this read-then-write safe against a double tap.
-    rating = session.exec(
-        select(Rating).where(
-            Rating.participant_id == principal.participant_id, Rating.item_id == item_id
+    if item.rating_id is None:
+        _ADD_RATING.run(
+            change.conn,
+            {
+                "workshop_id": item.workshop_id,
+                "participant_id": principal.participant_id,
+                "item_id": item_id,
+                "impact": impact,
+                "effort": effort,
+                "updated_at": utcnow(),
+            },
         )
-    ).first()
-    if rating is None:
-        rating = Rating(
-            workshop_id=item.workshop_id,
-            participant_id=principal.participant_id,
-            item_id=item_id,
-            impact=impact,
-            effort=effort,
-        )
-    elif (rating.impact, rating.effort) == (impact, effort):
-        return rating  # the same again (a tap sent twice): nothing changes
+    elif (item.impact, item.effort) == (impact, effort):
+        return rated  # the same again (a tap sent twice): nothing changes
     else:
-        rating.impact, rating.effort, rating.updated_at = impact, effort, utcnow()
-    session.add(rating)
+        _CHANGE_RATING.run(
+            change.conn,
+            {
+                "rating_id": item.rating_id,
+                "impact": impact,
+                "effort": effort,
+                "updated_at": utcnow(),
+            },
+        )
     change.log("rating.saved", item_id=item_id)
-    return rating
+    return rated
 
 
 def carried_on(session: Session, principal: Principal, workshop_id: int) -> list[ItemView]:
@@ -120,23 +188,6 @@ def carried_on(session: Session, principal: Principal, workshop_id: int) -> list
         if not v.item.hidden and v.item.merged_into_id is None
     ]
     return [v for v in actions if v.item.shortlisted] or actions
-
-
-def _any_shortlisted(session: Session, workshop_id: int) -> bool:
-    return (
-        session.exec(
-            select(Item.id)
-            .where(
-                Item.workshop_id == workshop_id,
-                Item.kind == Kind.action,
-                col(Item.shortlisted).is_(True),
-                col(Item.hidden).is_(False),
-                col(Item.merged_into_id).is_(None),
-            )
-            .limit(1)
-        ).first()
-        is not None
-    )
 
 
 def my_ratings(session: Session, principal: Principal, workshop_id: int) -> dict[int, Rating]:
