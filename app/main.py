@@ -28,7 +28,7 @@ from app.live.render import coalesce_key, render_event, render_key
 from app.migrations import upgrade_to_head
 from app.security import SecurityMiddleware
 from app.services import events, uow
-from app.web import board, facilitate, join, live, notes, start  # noqa: F401 - live registers renderers
+from app.web import board, facilitate, join, live, notes, start
 from app.web import followup as web_followup
 from app.web import voting as web_voting
 
@@ -94,6 +94,7 @@ def create_app() -> FastAPI:
         if settings.telemetry
         else {"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
+    live.register_renderers()
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=800)
     app.add_middleware(

@@ -1,6 +1,6 @@
-"""Turn a logged event into the SSE message an audience receives. Feature modules register a
-renderer per event kind (`@renders("item.created")`); the hub calls `render_event` once per
-audience with screens, never once per screen.
+"""Turn a logged event into the SSE message an audience receives. The pages' renderers are
+registered per event kind by create_app (app/web/live.py, `register_renderers`); the hub calls
+`render_event` once per audience with screens, never once per screen.
 
 Audiences: "board", "facilitator", "participant" (HTML pages) and "api-<role>" (JSON stream).
 """
@@ -26,7 +26,7 @@ FACILITATOR_ONLY = ("vote.",)
 def renders(
     *kinds: str, per_audience: bool | Callable[[LoggedEvent], bool] = False
 ) -> Callable[[HtmlRenderer], HtmlRenderer]:
-    """Register an HTML renderer. It is called with a view key ("public" for board and phones,
+    """Register an HTML renderer: `renders("item.created")(func)`. It is called with a view key ("public" for board and phones,
     "facilitator"), or with the audience itself when the output differs per audience (always,
     or for the events a predicate picks)."""
 

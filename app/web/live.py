@@ -23,14 +23,12 @@ def _viewer(view: str, workshop_id: int) -> Principal:
     return Principal(Role.facilitator if view == "facilitator" else Role.board, workshop_id)
 
 
-@renders("participant.joined")
 def participant_joined(event: LoggedEvent, key: str) -> str:
     with reading() as session:
         count = workshops.participant_count(session, event.workshop_id)
     return render_block("partials/_live.html", "count", count=count)
 
 
-@renders("stage", "voting", "shortlist")
 def panel_changed(event: LoggedEvent, key: str) -> str:
     """A stage move, voting opened or revealed, the shortlist set: the panel differs per screen
     (a phone's own notes, dots, ratings), so each screen fetches its own again (app.js, retrying
@@ -48,9 +46,6 @@ def _owners_changed(event: LoggedEvent) -> bool:
 OWNER_FIELDS = {"owner_organization", "owner_person", "due_date", "status", "priority"}
 
 
-@renders(
-    "item.created", "item.updated", "item.deleted", "item.merged", per_audience=_owners_changed
-)
 def item_changed(event: LoggedEvent, key: str) -> str | None:
     view, lang = split_key(key)
     kind = str(event.data.get("kind", ""))
@@ -77,7 +72,6 @@ def item_changed(event: LoggedEvent, key: str) -> str | None:
     return "".join(html)
 
 
-@renders("rating.saved", "items.imported", per_audience=True)
 def ratings_changed(event: LoggedEvent, key: str) -> str | None:
     view, lang = split_key(key)
     with reading() as session:
@@ -120,7 +114,6 @@ def _review_html(session: Session, workshop: Workshop, view: str, lang: str) -> 
     return render_block(template, "review", v=stage_view, lang=lang, oob=True, csrf_token="")
 
 
-@renders("vote.cast", "vote.removed")
 def dots_changed(event: LoggedEvent, key: str) -> str | None:
     """While voting is open only the facilitator sees dots: the progress and the card's count."""
     view, lang = split_key(key)
@@ -156,7 +149,6 @@ def dots_changed(event: LoggedEvent, key: str) -> str | None:
         return "".join(html)
 
 
-@renders("names")
 def columns_changed(event: LoggedEvent, key: str) -> str | None:
     """Names shown or hidden, votes revealed: every column of the current stage changes."""
     view, lang = split_key(key)
@@ -196,7 +188,6 @@ def _column_html(
     )
 
 
-@renders("timer")
 def timer_changed(event: LoggedEvent, key: str) -> str:
     view, lang = split_key(key)
     with reading() as session:
@@ -212,3 +203,16 @@ def timer_changed(event: LoggedEvent, key: str) -> str:
             "partials/facilitator/_timer_controls.html", "controls", v=v, lang=lang, oob=True
         )
     return render_block("partials/_live.html", "timer", v=v, lang=lang)
+
+
+def register_renderers() -> None:
+    """What each kind of event shows on the pages; create_app calls this once."""
+    renders("participant.joined")(participant_joined)
+    renders("stage", "voting", "shortlist")(panel_changed)
+    renders(
+        "item.created", "item.updated", "item.deleted", "item.merged", per_audience=_owners_changed
+    )(item_changed)
+    renders("rating.saved", "items.imported", per_audience=True)(ratings_changed)
+    renders("vote.cast", "vote.removed")(dots_changed)
+    renders("names")(columns_changed)
+    renders("timer")(timer_changed)
