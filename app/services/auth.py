@@ -106,6 +106,13 @@ def forget_known() -> None:
     _known.clear()
 
 
+def viewer(view: str, workshop_id: int) -> Principal:
+    """Who a shared render is for. "facilitator": everything; any other view is the room's —
+    the projector and every phone see the same notes (visible ones, names only when shown, dots
+    once revealed), so one render serves them all."""
+    return Principal(Role.facilitator if view == "facilitator" else Role.board, workshop_id)
+
+
 def require(principal: Principal, workshop_id: int, *roles: Role) -> Principal:
     """The principal must belong to this workshop and hold one of the roles."""
     if principal.workshop_id != workshop_id:

@@ -10,17 +10,13 @@ from app.db import reading
 from app.live.render import renders, split_key
 from app.models import Item, Stage, Workshop
 from app.services import followup, timer, voting, workshops
-from app.services.auth import Principal, Role
+from app.services.auth import viewer
 from app.services.events import LoggedEvent
 from app.services.items import LINKS_TO, STAGE_KIND, ItemView
 from app.web.templating import render_block
 from app.web.views import Column, StageView, board_columns, one_column, prioritized
 
 CARD_TEMPLATES = {"facilitator": "partials/facilitator/_card.html"}
-
-
-def _viewer(view: str, workshop_id: int) -> Principal:
-    return Principal(Role.facilitator if view == "facilitator" else Role.board, workshop_id)
 
 
 def participant_joined(event: LoggedEvent, key: str) -> str:
@@ -63,7 +59,7 @@ def item_changed(event: LoggedEvent, key: str) -> str | None:
             return _all_columns(session, workshop, view, lang)
         if shown != kind:
             return None  # not a column any screen shows now
-        principal = _viewer(view, event.workshop_id)
+        principal = viewer(view, event.workshop_id)
         html = []
         for area_id in dict.fromkeys(areas):
             column, linked = one_column(session, principal, event.workshop_id, area_id, kind)
@@ -87,7 +83,7 @@ def _prioritize_html(session: Session, workshop: Workshop, view: str, lang: str)
     if view == "participant":
         return None
     assert workshop.id is not None
-    principal = _viewer(view, workshop.id)
+    principal = viewer(view, workshop.id)
     stage_view = StageView(workshop, workshops.focus_areas(session, workshop.id), 0)
     stage_view.actions, stage_view.causes = prioritized(
         session, principal, workshop.id, stage_view.focus_areas
@@ -105,7 +101,7 @@ def _review_html(session: Session, workshop: Workshop, view: str, lang: str) -> 
     """The review: the room (board and phones, one render) sees each carried action with its
     colour and decision; the facilitator the same with the buttons that decide."""
     assert workshop.id is not None
-    principal = _viewer(view, workshop.id)
+    principal = viewer(view, workshop.id)
     stage_view = StageView(workshop, [], 0)
     stage_view.review = followup.carried_actions(session, principal, workshop.id)
     template = (
@@ -124,7 +120,7 @@ def dots_changed(event: LoggedEvent, key: str) -> str | None:
         kind = STAGE_KIND.get(Stage(workshop.stage))
         if kind is None or kind != event.data.get("kind"):
             return None
-        principal = _viewer(view, event.workshop_id)
+        principal = viewer(view, event.workshop_id)
         stage_view = StageView(workshop, [], 0)
         stage_view.kind = kind
         stage_view.voting = workshops.voting_state(workshop, kind)
@@ -162,7 +158,7 @@ def _all_columns(session: Session, workshop: Workshop, view: str, lang: str) -> 
         return None
     assert workshop.id is not None
     areas = workshops.focus_areas(session, workshop.id)
-    columns, linked = board_columns(session, _viewer(view, workshop.id), workshop.id, kind, areas)
+    columns, linked = board_columns(session, viewer(view, workshop.id), workshop.id, kind, areas)
     return "".join(_column_html(view, lang, c, linked, session, workshop.id) for c in columns)
 
 

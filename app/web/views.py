@@ -19,7 +19,7 @@ from app.models import (
     Workshop,
 )
 from app.services import followup, items, ranking, ratings, timer, voting, workshops
-from app.services.auth import Principal, Role
+from app.services.auth import Principal, viewer
 from app.services.followup import Carried
 from app.services.items import LINKS_TO, STAGE_KIND, ItemView
 from app.services.ratings import RatingSummary
@@ -331,7 +331,7 @@ def board_view(
     session: Session, principal: Principal, workshop_id: int, base_url: str
 ) -> StageView:
     # The board shows what the room may see, also when the facilitator's cookie opened it.
-    public = Principal(Role.board, workshop_id)
+    public = viewer("board", workshop_id)
     view = _base(session, public, workshop_id)
     view.join_url = join_url(base_url, view.workshop.join_code)
     view.qr = qr_svg(view.join_url)
