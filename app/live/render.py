@@ -26,9 +26,9 @@ FACILITATOR_ONLY = ("vote.",)
 def renders(
     *kinds: str, per_audience: bool | Callable[[LoggedEvent], bool] = False
 ) -> Callable[[HtmlRenderer], HtmlRenderer]:
-    """Register an HTML renderer: `renders("item.created")(func)`. It is called with a view key ("public" for board and phones,
-    "facilitator"), or with the audience itself when the output differs per audience (always,
-    or for the events a predicate picks)."""
+    """Register an HTML renderer: `renders("item.created")(func)`. It is called with a view key
+    ("public" for board and phones, "facilitator"), or with the audience itself when the output
+    differs per audience (always, or for the events a predicate picks)."""
 
     def register(func: HtmlRenderer) -> HtmlRenderer:
         for kind in kinds:
