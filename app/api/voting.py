@@ -14,7 +14,8 @@ from app.api.workshops import read_state
 from app.db import reading
 from app.deps import ItemId, WorkshopId
 from app.services import ratings, uow, voting
-from app.services.voting import VOTED_KINDS, VotingProgress
+from app.services.vocabulary import VOTED_KINDS
+from app.services.voting import VotingProgress
 
 IdempotencyKey = Annotated[
     str | None,

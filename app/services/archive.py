@@ -24,10 +24,10 @@ from app.models import FocusArea, Item, Kind, Link, Participant, Rating, Vote
 from app.services import audit, workshops
 from app.services.audit import Line
 from app.services.auth import Principal, Role, require
+from app.services.vocabulary import VOTED_KINDS
 
 FORMAT = "kraftsamla-archive"
 VERSION = 3
-VOTED = (Kind.cause, Kind.action)  # the kinds the room votes on
 
 
 def _iso(value: Any) -> Any:
@@ -115,7 +115,7 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
                 "carried_from": i.carried_from_id,
                 "created_at": _iso(i.created_at),
                 "updated_at": _iso(i.updated_at),
-                **({"votes": votes.get(i.id or 0, 0)} if i.kind in VOTED else {}),
+                **({"votes": votes.get(i.id or 0, 0)} if i.kind in VOTED_KINDS else {}),
                 **(
                     {
                         "shortlisted": i.shortlisted,

@@ -41,11 +41,15 @@ from app.models import (
 from app.services.auth import Principal, Role, require
 from app.services.errors import Forbidden, Invalid, NotAllowedNow, NotFound, Stale
 from app.services.uow import Change
+from app.services.vocabulary import (
+    ACTION_FIELDS,
+    AUTHOR_FIELDS,
+    FOLLOWUP_FIELDS,
+    LINKS_TO,
+    STAGE_KIND,
+)
 from app.services.workshops import voting_state
 
-# Which kind a participant may add in which stage, and what each kind links to.
-STAGE_KIND = {Stage.situation: Kind.situation, Stage.causes: Kind.cause, Stage.actions: Kind.action}
-LINKS_TO = {Kind.cause: Kind.situation, Kind.action: Kind.cause}
 MAX_LINKS = 30
 KEY_MAX = 64
 
@@ -205,22 +209,6 @@ class ItemPatch:
         return {k: v for k, v in self.__dict__.items() if v is not ...}
 
 
-AUTHOR_FIELDS = {"text", "links"}
-ACTION_FIELDS = {
-    "owner_organization",
-    "owner_person",
-    "due_date",
-    "status",
-    "priority",
-    "shortlisted",
-    "goal",
-    "indicator",
-    "follow_up",
-    "follow_up_note",
-    "owner_contact",
-}
-# What the follow-up link may change on an action (the facilitator may change everything).
-FOLLOWUP_FIELDS = {"status", "follow_up", "follow_up_note"}
 # How a change came in, for the note's history.
 VIA = ("page", "api", "import")
 

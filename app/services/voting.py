@@ -48,9 +48,9 @@ from app.services.errors import BudgetSpent, Invalid, NotAllowedNow
 from app.services.items import KEY_MAX, votes_visible
 from app.services.ranking import dot_counts, vote_result
 from app.services.uow import Change
+from app.services.vocabulary import VOTED_KINDS
 from app.services.workshops import get_workshop, voting_state
 
-VOTED_KINDS = (Kind.cause, Kind.action)
 MAX_SHORTLIST = 100
 
 

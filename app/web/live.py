@@ -12,7 +12,8 @@ from app.models import Item, Stage, Workshop
 from app.services import followup, timer, voting, workshops
 from app.services.auth import viewer
 from app.services.events import LoggedEvent
-from app.services.items import LINKS_TO, STAGE_KIND, ItemView
+from app.services.items import ItemView
+from app.services.vocabulary import ACTION_FIELDS, LINKS_TO, STAGE_KIND
 from app.web.templating import render_block
 from app.web.views import Column, StageView, board_columns, one_column, prioritized
 
@@ -35,11 +36,8 @@ def panel_changed(event: LoggedEvent, key: str) -> str:
 def _owners_changed(event: LoggedEvent) -> bool:
     """An action's owner, date, status or priority: the board's list changes, phones see none."""
     return event.data.get("kind") == "action" and bool(
-        set(event.data.get("fields", [])) & OWNER_FIELDS
+        set(event.data.get("fields", [])) & ACTION_FIELDS
     )
-
-
-OWNER_FIELDS = {"owner_organization", "owner_person", "due_date", "status", "priority"}
 
 
 def item_changed(event: LoggedEvent, key: str) -> str | None:

@@ -21,8 +21,9 @@ from app.models import (
 from app.services import followup, items, ranking, ratings, timer, voting, workshops
 from app.services.auth import Principal, viewer
 from app.services.followup import Carried
-from app.services.items import LINKS_TO, STAGE_KIND, ItemView
+from app.services.items import ItemView
 from app.services.ratings import RatingSummary
+from app.services.vocabulary import LINKS_TO, STAGE_KIND, VOTED_KINDS
 from app.services.voting import Ranked, VotingProgress
 from app.web.qr import qr_svg
 
@@ -262,9 +263,6 @@ def _ranked(
         RankedColumn(area, voting.ranking(session, principal, workshop_id, kind, area.id))
         for area in areas
     ]
-
-
-VOTED_KINDS = (Kind.cause, Kind.action)
 
 
 @dataclass
