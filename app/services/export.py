@@ -285,7 +285,8 @@ def results(session: Session, principal: Principal, workshop_id: int) -> Results
     views = [
         v
         for v in items_service.list_items(session, principal, workshop_id)
-        if not v.item.hidden and v.item.merged_into_id is None
+        # Held notes (they may hold personal data) stay out until the facilitator releases them.
+        if not v.item.hidden and not v.item.held and v.item.merged_into_id is None
     ]
     ratings = rating_summary(session, workshop_id)
     situations: dict[int, Situation] = {}

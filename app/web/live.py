@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from sqlmodel import Session
 
 from app.db import reading
-from app.live.render import renders, split_key
+from app.live.render import held_back, renders, split_key
 from app.models import Item, Stage, Workshop
 from app.services import followup, timer, voting, workshops
 from app.services.auth import viewer
@@ -42,6 +42,8 @@ def _owners_changed(event: LoggedEvent) -> bool:
 
 def item_changed(event: LoggedEvent, key: str) -> str | None:
     view, lang = split_key(key)
+    if view != "facilitator" and held_back(event):
+        return None
     kind = str(event.data.get("kind", ""))
     areas = [a for a in (event.data.get("area"), event.data.get("previous_area")) if a]
     with reading() as session:
