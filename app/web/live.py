@@ -15,7 +15,14 @@ from app.services.events import LoggedEvent
 from app.services.items import ItemView
 from app.services.vocabulary import ACTION_FIELDS, LINKS_TO, STAGE_KIND
 from app.web.templating import render_block
-from app.web.views import Column, StageView, board_columns, one_column, prioritized
+from app.web.views import (
+    Column,
+    StageView,
+    agreement,
+    board_columns,
+    one_column,
+    prioritized,
+)
 
 CARD_TEMPLATES = {"facilitator": "partials/facilitator/_card.html"}
 
@@ -88,6 +95,7 @@ def _prioritize_html(session: Session, workshop: Workshop, view: str, lang: str)
     stage_view.actions, stage_view.causes = prioritized(
         session, principal, workshop.id, stage_view.focus_areas
     )
+    stage_view.agreement = agreement(session, principal, workshop)
     if view == "facilitator":
         return render_block(
             "partials/facilitator/_prioritize_live.html", "live_figures", v=stage_view, lang=lang

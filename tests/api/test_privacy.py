@@ -268,6 +268,8 @@ def test_with_3_3_2_the_pair_never_appears_alone_nor_as_a_pool(client: TestClien
     assert by["Kommunen"]["impact"] == pytest.approx(3.0) and by["Kommunen"]["ratings"] == 3
     assert by["Polisen"]["impact"] is None
     assert items[first["id"]]["agree"] is False
+    by = {c["group"]: c for c in items[second["id"]]["by_group"]}
+    assert by["Polisen"]["votes"] == 3 and by["Kommunen"]["votes"] == 0
 
 
 def test_small_organizations_are_pooled_once_the_pool_has_three(client: TestClient, room) -> None:
