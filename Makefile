@@ -9,7 +9,7 @@ HOST ?= 0.0.0.0
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install test-sqlite test-postgres e2e-deps postgres lint demo bench vendor clean
+.PHONY: purge run test install test-sqlite test-postgres e2e-deps postgres lint demo bench vendor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -61,6 +61,10 @@ postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || [ $$? -eq 2 ]; \
 	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+
+## make purge: erase the situation and cause notes of workshops whose retention has run out.
+purge: $(STAMP)
+	$(BIN)/python -m app.purge
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.notes

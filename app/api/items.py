@@ -30,6 +30,7 @@ def item_out(view: ItemView, principal: Principal) -> schemas.ItemOut:
         links=view.links,
         linked_from=view.linked_from,
         hidden=item.hidden,
+        held=item.held,
         merged_into=item.merged_into_id,
         group_label=item.group_label,
         votes=view.votes,

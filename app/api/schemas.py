@@ -33,6 +33,20 @@ class WorkshopCreate(BaseModel):
         default=None,
         description="Start from an earlier workshop's action plan (title may then be empty).",
     )
+    organizations: list[str] | None = Field(
+        default=None,
+        max_length=100,
+        description="The organizations participants pick from (1–20, each at most 60 "
+        "characters); default: Polisen, Kommunen, Socialtjänsten, Skolan, Bostadsbolag, Annan "
+        "(in English for an English workshop).",
+    )
+    erase_notes_after_days: int = Field(
+        default=365,
+        ge=-(2**31),
+        le=2**31 - 1,
+        description="Situation and cause notes are erased this many days after the workshop "
+        "closes (1–3650).",
+    )
 
 
 class WorkshopUrls(BaseModel):
@@ -86,6 +100,52 @@ class WorkshopOut(BaseModel):
     max_votes_per_item: int
     voting: VotingOut
     role: str
+    organizations: list[str]
+    erase_notes_after_days: int
+    closed_at: dt.datetime | None
+    erase_notes_at: dt.datetime | None = Field(
+        description="When the situation and cause notes are due to be erased (once closed)."
+    )
+    notes_erased_at: dt.datetime | None
+
+
+class RetentionIn(BaseModel):
+    erase_notes_after_days: int = Field(ge=-(2**31), le=2**31 - 1)
+
+
+class NotesErased(BaseModel):
+    erased: int = Field(description="How many situation and cause notes were erased.")
+
+
+class BreakdownGroupOut(BaseModel):
+    name: str
+    participants: int
+    pooled: bool = Field(description="Several organizations of fewer than 3 people together.")
+
+
+class BreakdownCellOut(BaseModel):
+    group: str
+    votes: int
+    ratings: int
+    impact: float | None
+    effort: float | None
+
+
+class BreakdownItemOut(BaseModel):
+    id: int
+    number: int
+    text: str
+    votes: int
+    agree: bool = Field(description="Every group put a similar share of dots per person on it.")
+    by_group: list[BreakdownCellOut]
+
+
+class BreakdownOut(BaseModel):
+    kind: str
+    k: int = Field(description="No group smaller than this is shown.")
+    groups: list[BreakdownGroupOut]
+    left_out: int = Field(description="Participants in a pool smaller than k, shown nowhere.")
+    items: list[BreakdownItemOut]
 
 
 class StageChange(BaseModel):
@@ -110,6 +170,11 @@ class ItemPatchIn(BaseModel):
 
     text: str | None = Field(default=None, max_length=10_000)
     hidden: bool | None = None
+    held: bool | None = Field(
+        default=None,
+        description="false releases a note held back because it may hold personal data "
+        "(facilitator only).",
+    )
     focus_area_id: Id | None = None
     links: list[Id] | None = Field(default=None, max_length=200)
     group_label: str | None = Field(default=None, max_length=1000)
@@ -146,6 +211,10 @@ class ItemOut(BaseModel):
     links: list[int]
     linked_from: list[int]
     hidden: bool
+    held: bool = Field(
+        description="May hold personal data: shown only to the facilitator and its author "
+        "until the facilitator releases it."
+    )
     merged_into: int | None
     group_label: str | None
     votes: int | None

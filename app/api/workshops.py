@@ -1,14 +1,14 @@
 """Workshops: create, join, read, move the stage."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.api import schemas
 from app.api.deps import CallerDep
 from app.db import reading
-from app.deps import WorkshopId
+from app.deps import ParticipantId, WorkshopId
 from app.links import base_url, workshop_urls
-from app.services import audit, followup, uow, workshops
+from app.services import audit, breakdown, followup, retention, uow, workshops
 from app.services.auth import Principal
 from app.services.workshops import CreatedWorkshop, WorkshopState
 
@@ -47,6 +47,11 @@ def state_answer(state: WorkshopState) -> schemas.WorkshopOut:
         max_votes_per_item=workshop.max_votes_per_item,
         voting=schemas.VotingOut(cause=workshop.cause_voting, action=workshop.action_voting),
         role=state.role.value,
+        organizations=workshops.organizations_of(workshop),
+        erase_notes_after_days=workshop.erase_notes_after_days,
+        closed_at=workshop.closed_at,
+        erase_notes_at=retention.erase_at(workshop),
+        notes_erased_at=workshop.notes_erased_at,
     )
 
 
@@ -72,6 +77,8 @@ async def create_workshop(
             follows=followup.Follows(body.follows.workshop_id, body.follows.token)
             if body.follows is not None
             else None,
+            organizations=body.organizations,
+            erase_notes_after_days=body.erase_notes_after_days,
         ),
     )
     return created_answer(request, created)
@@ -129,3 +136,70 @@ def workshop_audit(workshop_id: WorkshopId, principal: CallerDep) -> list[schema
         )
         for line in lines
     ]
+
+
+@router.put("/workshops/{workshop_id}/retention", response_model=schemas.WorkshopOut)
+async def set_retention(
+    workshop_id: WorkshopId, body: schemas.RetentionIn, principal: CallerDep
+) -> schemas.WorkshopOut:
+    """How many days after closing the situation and cause notes are erased (facilitator)."""
+    await uow.submit(workshops.set_retention, principal, workshop_id, body.erase_notes_after_days)
+    return await run_in_threadpool(read_state, principal, workshop_id)
+
+
+@router.delete(
+    "/workshops/{workshop_id}/participants/{participant_id}/notes",
+    response_model=schemas.NotesErased,
+)
+async def erase_participant_notes(
+    workshop_id: WorkshopId, participant_id: ParticipantId, principal: CallerDep
+) -> schemas.NotesErased:
+    """Erase one participant's situation and cause notes on their request (facilitator): the
+    text becomes "Raderad"/"Erased", the notes keep their place in the chain, actions stay."""
+    count = await uow.submit(
+        retention.erase_participant_notes, principal, workshop_id, participant_id
+    )
+    return schemas.NotesErased(erased=count)
+
+
+@router.get("/workshops/{workshop_id}/breakdown", response_model=schemas.BreakdownOut)
+def read_breakdown(
+    workshop_id: WorkshopId,
+    principal: CallerDep,
+    kind: str = Query(max_length=20, description="cause or action"),
+) -> schemas.BreakdownOut:
+    """Per note, the dots and mean impact/effort of each organization. No group of fewer than 3
+    participants is shown: small organizations are pooled, a pool still under 3 is left out.
+    The facilitator any time; others once that kind's voting is revealed (else 409)."""
+    with reading() as session:
+        found = breakdown.breakdown(session, principal, workshop_id, kind)
+    return schemas.BreakdownOut(
+        kind=found.kind,
+        k=breakdown.K,
+        groups=[
+            schemas.BreakdownGroupOut(name=g.name, participants=g.participants, pooled=g.pooled)
+            for g in found.groups
+        ],
+        left_out=found.left_out,
+        items=[
+            schemas.BreakdownItemOut(
+                id=row.id,
+                number=row.item.number,
+                text=row.item.text,
+                votes=row.votes,
+                agree=row.agrees(found.groups),
+                by_group=[
+                    schemas.BreakdownCellOut(
+                        group=g.name,
+                        votes=cell.dots,
+                        ratings=cell.ratings,
+                        impact=cell.impact,
+                        effort=cell.effort,
+                    )
+                    for g in found.groups
+                    for cell in [row.cells.get(g.name, breakdown.Cell())]
+                ],
+            )
+            for row in found.rows
+        ],
+    )

@@ -75,6 +75,9 @@ FIELD_LABELS: dict[str, str] = {
     "review": _("Decision since last time"),
     "carried_from": _("From the previous workshop"),
     "merged_into": _("Merged into"),
+    "held": _("Held for review"),
+    "notes": _("Notes"),
+    "erase_notes_after_days": _("Erase notes after (days)"),
     "stage": _("Stage"),
     "cause": _("Voting on causes"),
     "action": _("Voting on actions"),
@@ -94,6 +97,11 @@ AUDIT_ACTIONS: dict[str, str] = {
     "import": _("Imported"),
     "review": _("Reviewed"),
     "carry": _("Carried from the previous workshop"),
+    "release": _("Released after review"),
+    "hold": _("Held for review"),
+    "erase": _("Notes erased on request"),
+    "purge": _("Notes erased (retention)"),
+    "retention": _("Retention changed"),
 }
 VOTING_LABELS: dict[str, str] = {
     "closed": _("Closed"),

@@ -23,6 +23,12 @@ SHARED_VIEWS = {"board": "public", "participant": "public"}
 FACILITATOR_ONLY = ("vote.",)
 
 
+def held_back(event: LoggedEvent) -> bool:
+    """A note held back for review (it may hold personal data) arrived: nothing for the room.
+    (When the facilitator releases it, its "item.updated" reaches every screen.)"""
+    return event.kind == "item.created" and bool(event.data.get("held"))
+
+
 def renders(
     *kinds: str, per_audience: bool | Callable[[LoggedEvent], bool] = False
 ) -> Callable[[HtmlRenderer], HtmlRenderer]:
@@ -77,7 +83,9 @@ def split_key(key: str) -> tuple[str, str]:
 def render_event(event: LoggedEvent, key: str) -> Message | None:
     """The message for a render key (see render_key)."""
     if key.startswith("api-"):
-        if key != "api-facilitator" and event.kind.startswith(FACILITATOR_ONLY):
+        if key != "api-facilitator" and (
+            event.kind.startswith(FACILITATOR_ONLY) or held_back(event)
+        ):
             return None
         return Message(event.seq, event.kind, event.json())
     renderer = _html.get(event.kind)

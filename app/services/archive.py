@@ -12,6 +12,9 @@ ratings without a participant; display_name null unless show_names.
 Version 3: every note's "number"; actions' action-plan fields (goal, indicator, follow-up,
 contact), "carried_from" and "review"; each action's "history"; the workshop's "follows"; and the
 workshop's whole "audit" (roles, never names).
+Version 4: every note's "held"; a held note's "text" is null (it may hold personal data); the
+workshop's "organizations" and retention ("erase_notes_after_days", "closed_at",
+"notes_erased_at").
 """
 
 from datetime import UTC, datetime
@@ -27,7 +30,7 @@ from app.services.auth import Principal, Role, require
 from app.services.vocabulary import VOTED_KINDS
 
 FORMAT = "kraftsamla-archive"
-VERSION = 3
+VERSION = 4
 
 
 def _iso(value: Any) -> Any:
@@ -87,6 +90,10 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
             "show_names": workshop.show_names,
             "created_at": _iso(workshop.created_at),
             "follows": workshop.follows_id,
+            "organizations": workshops.organizations_of(workshop),
+            "erase_notes_after_days": workshop.erase_notes_after_days,
+            "closed_at": _iso(workshop.closed_at),
+            "notes_erased_at": _iso(workshop.notes_erased_at),
         },
         "focus_areas": [
             {"id": a.id, "name": a.name, "position": a.position}
@@ -106,9 +113,11 @@ def archive(session: Session, principal: Principal, workshop_id: int) -> dict[st
                 "id": i.id,
                 "kind": i.kind,
                 "focus_area_id": i.focus_area_id,
-                "text": i.text,
+                # A held note may hold personal data: its words stay out until released.
+                "text": None if i.held else i.text,
                 "participant_id": i.participant_id,
                 "hidden": i.hidden,
+                "held": i.held,
                 "merged_into": i.merged_into_id,
                 "group_label": i.group_label,
                 "number": i.number,

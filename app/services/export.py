@@ -46,7 +46,7 @@ from app.i18n.labels import (
     value_label,
 )
 from app.models import FocusArea, FollowUp, Item, Kind, Participant, Status, Workshop
-from app.services import audit, ranking, workshops
+from app.services import audit, breakdown, ranking, workshops
 from app.services import items as items_service
 from app.services.audit import Line
 from app.services.auth import Principal, Role, require
@@ -70,6 +70,7 @@ SHEET_ACTIONS = _("Actions")
 SHEET_CAUSES = _("Causes")
 SHEET_SITUATIONS = _("Situation picture")
 SHEET_PARTICIPANTS = _("Participants")
+SHEET_BY_ORGANIZATION = _("By organization")
 SHEET_ABOUT = _("About")
 
 
@@ -244,6 +245,8 @@ class Results:
     causes: list[Cause]
     situations: list[Situation]
     organizations: list[OrganizationCount]
+    # Causes and actions per organization (app/services/breakdown.py, k >= 3).
+    breakdowns: list[breakdown.Breakdown] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -285,7 +288,8 @@ def results(session: Session, principal: Principal, workshop_id: int) -> Results
     views = [
         v
         for v in items_service.list_items(session, principal, workshop_id)
-        if not v.item.hidden and v.item.merged_into_id is None
+        # Held notes (they may hold personal data) stay out until the facilitator releases them.
+        if not v.item.hidden and not v.item.held and v.item.merged_into_id is None
     ]
     ratings = rating_summary(session, workshop_id)
     situations: dict[int, Situation] = {}
@@ -324,6 +328,7 @@ def results(session: Session, principal: Principal, workshop_id: int) -> Results
         list(causes.values()),
         list(situations.values()),
         organization_counts(session, workshop),
+        [breakdown.compute(session, workshop, kind) for kind in (Kind.cause, Kind.action)],
     )
 
 
@@ -593,6 +598,7 @@ def build_workbook(data: Results, exported_at: datetime | None = None) -> Workbo
         )
     people.finish()
 
+    _organization_sheet(wb, data, lang)
     _history_sheet(wb, data, lang)
     _about_sheet(wb, data, lang, exported_at or datetime.now(UTC))
     wb.active = 0
@@ -753,6 +759,46 @@ def _utc(moment: datetime) -> datetime:
     """A cell's time: UTC without a zone (Excel keeps none), to the second."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     return aware.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+
+
+BY_ORGANIZATION_COLUMNS = [
+    Column("kind", _("Kind"), 10),
+    Column("number", _("No."), 6),
+    Column("text", _("Note"), 60),
+    Column("group", _("Organization"), 24),
+    Column("count", _("Participants"), 12),
+    Column("votes", _("Dots"), 8),
+    Column("ratings", _("Ratings"), 10),
+    Column("impact", _("Impact (mean)"), 12),
+    Column("effort", _("Effort (mean)"), 12),
+]
+KIND_LABELS = {Kind.cause: _("Cause"), Kind.action: _("Action")}
+
+
+def _organization_sheet(wb: Workbook, data: Results, lang: str) -> None:
+    """Each cause and action per organization, by breakdown.py's rule: no group under k."""
+    sheet = _Sheet(wb, translate(lang, SHEET_BY_ORGANIZATION), BY_ORGANIZATION_COLUMNS, lang)
+    for found in data.breakdowns:
+        numbers = {a.id: a.rank for a in data.actions}
+        for row in found.rows:
+            for group in found.groups:
+                cell = row.cells.get(group.name, breakdown.Cell())
+                sheet.add(
+                    {
+                        "kind": translate(lang, KIND_LABELS[Kind(found.kind)]),
+                        "number": numbers.get(row.id)
+                        if found.kind == Kind.action
+                        else row.item.number,
+                        "text": row.item.text,
+                        "group": group.name,
+                        "count": group.participants,
+                        "votes": cell.dots,
+                        "ratings": cell.ratings if found.kind == Kind.action else None,
+                        "impact": _mean(cell.impact),
+                        "effort": _mean(cell.effort),
+                    }
+                )
+    sheet.finish()
 
 
 def _history_sheet(wb: Workbook, data: Results, lang: str) -> None:

@@ -121,6 +121,7 @@ def carry_over(
             select(Item).where(
                 Item.workshop_id == old.id,
                 col(Item.hidden).is_(False),
+                col(Item.held).is_(False),
                 col(Item.merged_into_id).is_(None),
             )
         ).all()

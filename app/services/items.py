@@ -38,6 +38,7 @@ from app.models import (
     Workshop,
     utcnow,
 )
+from app.services import personal_data
 from app.services.auth import Principal, Role, require
 from app.services.errors import Forbidden, Invalid, NotAllowedNow, NotFound, Stale
 from app.services.uow import Change
@@ -162,6 +163,7 @@ def add_item(
         participant_id=principal.participant_id,
         idempotency_key=idempotency_key or None,
         number=_next_number(session, workshop_id, the_kind),
+        held=personal_data.looks_personal(text),
     )
     session.add(item)
     session.flush()
@@ -169,7 +171,7 @@ def add_item(
     session.add_all(
         [Link(workshop_id=workshop_id, from_item_id=item.id, to_item_id=t) for t in wanted]
     )
-    change.log("item.created", item_id=item.id, kind=the_kind, area=area_id)
+    change.log("item.created", **_event_data(item, area_id))
     # Known without reading it back: a new note has its links, no dots, and its author.
     view = ItemView(
         item=item,
@@ -190,6 +192,7 @@ class ItemPatch:
 
     text: Any = ...
     hidden: Any = ...
+    held: Any = ...
     focus_area_id: Any = ...
     links: Any = ...
     group_label: Any = ...
@@ -275,13 +278,14 @@ def update_item(
     if set(changes) & ACTION_FIELDS and item.kind != Kind.action:
         raise Invalid("Only actions have owners, dates, status and priority.", field="kind")
     previous_area = item.focus_area_id
-    before = _snapshot(session, item, changes)
+    before = _snapshot(session, item, {**changes, "held": None})
     if "text" in changes:
         item.text = clean_text(changes["text"])
     if "hidden" in changes:
         if not isinstance(changes["hidden"], bool):
             raise Invalid("Hidden is true or false.", field="hidden")
         item.hidden = changes["hidden"]
+    _review_held(item, changes, principal)
     if "focus_area_id" in changes:
         item.focus_area_id = _check_area(session, item.workshop_id, changes["focus_area_id"])
     if "group_label" in changes:
@@ -295,7 +299,7 @@ def update_item(
             [Link(workshop_id=item.workshop_id, from_item_id=item_id, to_item_id=t) for t in wanted]
         )
     _apply_action_fields(item, changes)
-    after = _snapshot(session, item, changes)
+    after = _snapshot(session, item, {**changes, "held": None})
     if after == before:
         return view_of(session, principal, item_id)  # nothing differs: no event, same version
     _audit_fields(change, principal, item, before, after, via)
@@ -304,13 +308,38 @@ def update_item(
     session.add(item)
     change.log(
         "item.updated",
-        item_id=item_id,
-        kind=item.kind,
-        area=item.focus_area_id,
+        **_event_data(item, item.focus_area_id),
         previous_area=previous_area,
         fields=sorted(name for name in after if after[name] != before.get(name)),
     )
     return view_of(session, principal, item_id)
+
+
+def _event_data(item: Item, area_id: int) -> dict[str, Any]:
+    """What a note's event names: which note, kind and column; and whether it is held back, so
+    that no screen but the facilitator's renders anything for it."""
+    data: dict[str, Any] = {"item_id": item.id, "kind": item.kind, "area": area_id}
+    if item.held:
+        data["held"] = True
+    return data
+
+
+def _review_held(item: Item, changes: dict[str, Any], principal: Principal) -> None:
+    """A held note (personal_data) is released when the facilitator says so (held: false),
+    edits its text or hides it; the facilitator may also hold a note back by hand. When its
+    author rewords it, the new words are checked again."""
+    if "held" in changes:
+        if principal.role is not Role.facilitator:
+            raise Forbidden("Only the facilitator can do that.")
+        if not isinstance(changes["held"], bool):
+            raise Invalid("Held is true or false.", field="held")
+        item.held = changes["held"]
+        return
+    if principal.role is Role.facilitator:
+        if "text" in changes or changes.get("hidden") is True:
+            item.held = False
+    elif "text" in changes:
+        item.held = personal_data.looks_personal(item.text)
 
 
 def _snapshot(session: Session, item: Item, changes: dict[str, Any]) -> dict[str, Any]:
@@ -338,7 +367,12 @@ def _audit_fields(
     for name in sorted(after):
         if before.get(name) == after[name]:
             continue
-        action = ("show" if not after[name] else "hide") if name == "hidden" else "edit"
+        if name == "hidden":
+            action = "show" if not after[name] else "hide"
+        elif name == "held":
+            action = "hold" if after[name] else "release"
+        else:
+            action = "edit"
         old, new = before.get(name), after[name]
         if name == "links":
             old, new = ", ".join(map(str, old or [])) or None, ", ".join(map(str, new)) or None
@@ -609,6 +643,12 @@ def list_items(
         query = query.where(Item.id == item_id)
     if not sees_everything(principal):
         query = query.where(col(Item.hidden).is_(False), col(Item.merged_into_id).is_(None))
+    if principal.role is not Role.facilitator:
+        # Held back (may hold personal data): for the facilitator and its author only.
+        shown: Any = col(Item.held).is_(False)
+        if principal.participant_id is not None:
+            shown = shown | (col(Item.participant_id) == principal.participant_id)
+        query = query.where(shown)
     items = session.exec(query.order_by(col(Item.created_at), col(Item.id))).all()
     ids = [i.id for i in items]
     if not ids:

@@ -12,8 +12,8 @@ Two orders, for two questions:
 - **A vote's result** ("what got the most dots in this focus area?"): notes of one kind by dots,
   most first, ties to the older note; notes with the same number of dots share a place.
 
-An action is in play unless it is hidden, merged into another, or (in a follow-up workshop) the
-room decided in review that it is done or dropped.
+An action is in play unless it is hidden, held back (personal data), merged into another, or
+(in a follow-up workshop) the room decided in review that it is done or dropped.
 """
 
 from collections.abc import Iterable, Mapping
@@ -30,7 +30,12 @@ CLOSED_IN_REVIEW = (Review.done.value, Review.drop.value)
 
 def in_play(item: Item) -> bool:
     """Whether an action belongs to the workshop's action list."""
-    return not item.hidden and item.merged_into_id is None and item.review not in CLOSED_IN_REVIEW
+    return (
+        not item.hidden
+        and not item.held
+        and item.merged_into_id is None
+        and item.review not in CLOSED_IN_REVIEW
+    )
 
 
 def action_key(item: Item, votes: int, shortlist: bool) -> tuple[int, int, int, int]:

@@ -101,6 +101,7 @@ _ACTION = Prepared(
         _ITEM.c.workshop_id,
         _ITEM.c.kind,
         _ITEM.c.hidden,
+        _ITEM.c.held,
         _ITEM.c.merged_into_id,
         _ITEM.c.shortlisted,
         _ANY_SHORTLISTED.label("any_shortlisted"),
@@ -147,6 +148,8 @@ def rate_action(
         raise NotAllowedNow("Actions are rated in the prioritize stage.")
     if item.hidden or item.merged_into_id is not None:
         raise NotAllowedNow("The facilitator has hidden this action or merged it into another.")
+    if item.held:
+        raise NotAllowedNow("This note waits for the facilitator's review.")
     if not item.shortlisted and item.any_shortlisted:
         raise NotAllowedNow("Only the shortlisted actions are rated.")
     rated = Rated(item_id, impact, effort)
@@ -185,7 +188,7 @@ def carried_on(session: Session, principal: Principal, workshop_id: int) -> list
     actions = [
         v
         for v in list_items(session, principal, workshop_id, kind=Kind.action)
-        if not v.item.hidden and v.item.merged_into_id is None
+        if not v.item.hidden and not v.item.held and v.item.merged_into_id is None
     ]
     return [v for v in actions if v.item.shortlisted] or actions
 

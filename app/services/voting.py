@@ -121,6 +121,7 @@ _NOTE = Prepared(
         _ITEM.c.workshop_id,
         _ITEM.c.kind,
         _ITEM.c.hidden,
+        _ITEM.c.held,
         _ITEM.c.merged_into_id,
         _ITEM.c.focus_area_id,
         _DOTS_USED.label("used"),
@@ -178,6 +179,8 @@ def _locked_item(change: Change, principal: Principal, item_id: int) -> tuple[Ro
         raise NotAllowedNow("This note was merged into another: put your dots on that one.")
     if item.hidden:
         raise NotAllowedNow("The facilitator has hidden this note.")
+    if item.held:
+        raise NotAllowedNow("This note waits for the facilitator's review.")
     return workshop, item
 
 
@@ -310,6 +313,7 @@ def _ranking(
         Item.workshop_id == workshop_id,
         Item.kind == kind,
         col(Item.hidden).is_(False),
+        col(Item.held).is_(False),
         col(Item.merged_into_id).is_(None),
     )
     if focus_area_id is not None:

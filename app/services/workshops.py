@@ -1,5 +1,12 @@
-"""Create, join, read and steer a workshop."""
+"""Create, join, read and steer a workshop.
 
+Organizations: a workshop has a list of the organizations in the room (set at creation; the
+default list is in the workshop's language). A participant picks one on joining; free text that
+matches an entry, ignoring case and spaces, is that entry, anything else is "Annan"/"Other".
+Nobody has to say: no organization stays none.
+"""
+
+import json
 import re
 import secrets
 from dataclasses import dataclass, field, replace
@@ -24,6 +31,7 @@ from app.models import (
     Stage,
     VotingState,
     Workshop,
+    utcnow,
 )
 from app.services import followup, throttle
 from app.services.auth import (
@@ -40,6 +48,21 @@ from app.services.uow import Change
 
 DEFAULT_FOCUS_AREAS = ["Narkotika", "Otrygghet", "Otillåten påverkan"]
 DEFAULT_FOCUS_AREAS_EN = ["Drugs", "Insecurity", "Undue influence"]
+DEFAULT_ORGANIZATIONS = {
+    Language.sv: ["Polisen", "Kommunen", "Socialtjänsten", "Skolan", "Bostadsbolag", "Annan"],
+    Language.en: [
+        "Police",
+        "Municipality",
+        "Social services",
+        "School",
+        "Housing company",
+        "Other",
+    ],
+}
+# What a participant's organization becomes when it is none of the workshop's list.
+OTHER_ORGANIZATION = {Language.sv: "Annan", Language.en: "Other"}
+MAX_ORGANIZATIONS = 20
+ORGANIZATION_MAX = 60
 MAX_FOCUS_AREAS = 6
 MAX_VOTES = 20
 
@@ -68,6 +91,8 @@ class WorkshopInput:
     workshop_date: date | None = None
     # A follow-up workshop: the earlier one and a key of it (services/followup.py).
     follows: followup.Follows | None = None
+    organizations: list[str] | None = None
+    erase_notes_after_days: int = 365
 
 
 @dataclass
@@ -135,7 +160,89 @@ def validate_input(data: WorkshopInput) -> WorkshopInput:
         max_votes_per_item=data.max_votes_per_item,
         workshop_date=data.workshop_date,
         follows=data.follows,
+        organizations=_check_organizations(data.organizations, data.language),
+        erase_notes_after_days=check_retention(data.erase_notes_after_days),
     )
+
+
+def _check_organizations(given: list[str] | None, language: str) -> list[str]:
+    if given is None:
+        return list(DEFAULT_ORGANIZATIONS[Language(language)])
+    names = [n for n in (_clean(x) for x in given) if n]
+    if not 1 <= len(names) <= MAX_ORGANIZATIONS:
+        raise Invalid(
+            "Give between 1 and %(max)s organizations.",
+            field="organizations",
+            max=MAX_ORGANIZATIONS,
+        )
+    if any(len(n) > ORGANIZATION_MAX for n in names):
+        raise Invalid(
+            "An organization's name is too long (at most %(max)s characters).",
+            field="organizations",
+            max=ORGANIZATION_MAX,
+        )
+    if len({_org_key(n) for n in names}) != len(names):
+        raise Invalid("Two organizations have the same name.", field="organizations")
+    return names
+
+
+RETENTION_DAYS = (1, 3650)  # from a day to ten years after the workshop closed
+
+
+def check_retention(days: object) -> int:
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, int)
+        or not RETENTION_DAYS[0] <= days <= RETENTION_DAYS[1]
+    ):
+        raise Invalid(
+            "Erase notes between %(first)s and %(last)s days after the workshop closes.",
+            field="erase_notes_after_days",
+            first=RETENTION_DAYS[0],
+            last=RETENTION_DAYS[1],
+        )
+    return days
+
+
+def _org_key(name: str) -> str:
+    """Organizations match ignoring case and spaces: "social tjänsten" is "Socialtjänsten"."""
+    return "".join(name.split()).casefold()
+
+
+def organizations_of(workshop: Workshop) -> list[str]:
+    """The workshop's list of organizations (older workshops without one: the default list)."""
+    try:
+        names = json.loads(workshop.organizations or "[]")
+    except ValueError:
+        names = []
+    if not isinstance(names, list) or not names:
+        return list(DEFAULT_ORGANIZATIONS[_language_of(workshop)])
+    return [str(n) for n in names]
+
+
+def _language_of(workshop: Workshop) -> Language:
+    return Language.en if workshop.language == Language.en else Language.sv
+
+
+def other_organization(workshop: Workshop) -> str:
+    """ "Annan"/"Other" – as the workshop's list spells it, when the list has it."""
+    other = OTHER_ORGANIZATION[_language_of(workshop)]
+    for name in organizations_of(workshop):
+        if _org_key(name) == _org_key(other):
+            return name
+    return other
+
+
+def pick_organization(workshop: Workshop, given: str | None) -> str | None:
+    """The entry of the workshop's list a participant's answer names; none stays none."""
+    cleaned = _clean(given)
+    if not cleaned:
+        return None
+    wanted = _org_key(cleaned)
+    for name in organizations_of(workshop):
+        if _org_key(name) == wanted:
+            return name
+    return other_organization(workshop)
 
 
 def _new_code(session: Session) -> str:
@@ -187,6 +294,8 @@ def create_workshop(change: Change, data: WorkshopInput) -> CreatedWorkshop:
             votes_per_participant=clean.votes_per_participant,
             max_votes_per_item=clean.max_votes_per_item,
             follows_id=earlier.workshop.id if earlier is not None else None,
+            organizations=json.dumps(clean.organizations, ensure_ascii=False),
+            erase_notes_after_days=clean.erase_notes_after_days,
         )
         try:
             with session.begin_nested():
@@ -262,7 +371,10 @@ def join(
     workshop = change.lock(found.id)
     token = new_token()
     participant = Participant(
-        workshop_id=found.id, display_name=name, organization=org, token_hash=hash_token(token)
+        workshop_id=found.id,
+        display_name=name,
+        organization=pick_organization(workshop, org),
+        token_hash=hash_token(token),
     )
     change.session.add(participant)
     change.session.flush()
@@ -393,6 +505,11 @@ def set_stage(
         raise NotAllowedNow("Only a follow-up workshop has this stage.", field="stage")
     previous = workshop.stage
     workshop.stage = target
+    # Retention counts from the (last) close; a workshop opened again is not closed.
+    if target is Stage.closed:
+        workshop.closed_at = utcnow()
+    elif previous == Stage.closed:
+        workshop.closed_at = None
     change.session.add(workshop)
     change.audit(principal.role.value, "stage", field="stage", before=previous, after=target.value)
     change.log("stage", stage=target.value, previous=previous)
@@ -428,3 +545,25 @@ def get_participant(session: Session, principal: Principal) -> Participant:
     if participant is None:
         raise NotFound("No such participant.")
     return participant
+
+
+def set_retention(change: Change, principal: Principal, workshop_id: int, days: int) -> Workshop:
+    """How many days after the workshop closes its situation and cause notes are erased
+    (app/services/retention.py)."""
+    require(principal, workshop_id, Role.facilitator)
+    days = check_retention(days)
+    workshop = change.lock(workshop_id)
+    if workshop.erase_notes_after_days == days:
+        return workshop
+    previous = workshop.erase_notes_after_days
+    workshop.erase_notes_after_days = days
+    change.session.add(workshop)
+    change.audit(
+        principal.role.value,
+        "retention",
+        field="erase_notes_after_days",
+        before=previous,
+        after=days,
+    )
+    change.log("retention", days=days)
+    return workshop

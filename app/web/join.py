@@ -4,9 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.db import reading
 from app.links import page_path
+from app.models import Language
 from app.services import uow, workshops
 from app.services.auth import Role
 from app.services.errors import DomainError
@@ -17,16 +19,46 @@ from app.web.views import participant_view
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
 
+def _organizations(code: str, lang: str) -> list[str]:
+    """What the join form offers: the workshop's organizations when the code names one, else
+    the default list (what is typed is matched to the workshop's list on joining anyway)."""
+    if code:
+        with reading() as session:
+            try:
+                return workshops.organizations_of(workshops.find_open_workshop(session, code))
+            except DomainError:
+                pass
+    return workshops.DEFAULT_ORGANIZATIONS[Language.en if lang == "en" else Language.sv]
+
+
+def _join_form(
+    request: Request,
+    code: str,
+    form: dict[str, str] | None = None,
+    error: DomainError | None = None,
+    status_code: int = 200,
+) -> Response:
+    lang = language(request)
+    return render(
+        request,
+        "join.html",
+        lang=lang,
+        form=form or {"join_code": code},
+        organizations=_organizations(code, lang),
+        error=error,
+        status_code=status_code,
+    )
+
+
 @router.get("/join")
 def join_page(request: Request) -> Response:
-    code = request.query_params.get("code", "")[:20]
-    return render(request, "join.html", lang=language(request), form={"join_code": code})
+    return _join_form(request, request.query_params.get("code", "")[:20])
 
 
 @router.get("/j/{code}")
 def join_link(code: str, request: Request) -> Response:
     """Where the QR code points: the join form with the code filled in."""
-    return render(request, "join.html", lang=language(request), form={"join_code": code[:20]})
+    return _join_form(request, code[:20])
 
 
 @router.post("/join")
@@ -35,24 +67,26 @@ async def join(
     join_code: Annotated[str, Form(max_length=100)] = "",
     display_name: Annotated[str, Form(max_length=2000)] = "",
     organization: Annotated[str, Form(max_length=2000)] = "",
+    organization_other: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    form = {"join_code": join_code, "display_name": display_name, "organization": organization}
+    form = {
+        "join_code": join_code,
+        "display_name": display_name,
+        "organization": organization,
+        "organization_other": organization_other,
+    }
     try:
         joined = await uow.submit(
             workshops.join,
             join_code,
             display_name,
-            organization,
+            # Written in: matched to the workshop's list (or "Annan"/"Other") by the service.
+            organization_other.strip() or organization,
             client=request.client.host if request.client else "",
         )
     except DomainError as error:
-        return render(
-            request,
-            "join.html",
-            lang=language(request),
-            form=form,
-            error=error,
-            status_code=error.status_code,
+        return await run_in_threadpool(
+            _join_form, request, join_code, form=form, error=error, status_code=error.status_code
         )
     assert joined.workshop.id is not None
     response = RedirectResponse(page_path(joined.workshop, "p"), status_code=303)

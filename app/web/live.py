@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from sqlmodel import Session
 
 from app.db import reading
-from app.live.render import renders, split_key
+from app.live.render import held_back, renders, split_key
 from app.models import Item, Stage, Workshop
 from app.services import followup, timer, voting, workshops
 from app.services.auth import viewer
@@ -15,7 +15,14 @@ from app.services.events import LoggedEvent
 from app.services.items import ItemView
 from app.services.vocabulary import ACTION_FIELDS, LINKS_TO, STAGE_KIND
 from app.web.templating import render_block
-from app.web.views import Column, StageView, board_columns, one_column, prioritized
+from app.web.views import (
+    Column,
+    StageView,
+    agreement,
+    board_columns,
+    one_column,
+    prioritized,
+)
 
 CARD_TEMPLATES = {"facilitator": "partials/facilitator/_card.html"}
 
@@ -42,6 +49,8 @@ def _owners_changed(event: LoggedEvent) -> bool:
 
 def item_changed(event: LoggedEvent, key: str) -> str | None:
     view, lang = split_key(key)
+    if view != "facilitator" and held_back(event):
+        return None
     kind = str(event.data.get("kind", ""))
     areas = [a for a in (event.data.get("area"), event.data.get("previous_area")) if a]
     with reading() as session:
@@ -86,6 +95,7 @@ def _prioritize_html(session: Session, workshop: Workshop, view: str, lang: str)
     stage_view.actions, stage_view.causes = prioritized(
         session, principal, workshop.id, stage_view.focus_areas
     )
+    stage_view.agreement = agreement(session, principal, workshop)
     if view == "facilitator":
         return render_block(
             "partials/facilitator/_prioritize_live.html", "live_figures", v=stage_view, lang=lang

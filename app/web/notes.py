@@ -136,6 +136,7 @@ async def facilitator_changes_note(
     principal: FacilitatorPage,
     text: Annotated[str | None, Form(max_length=5000)] = None,
     hidden: Annotated[str | None, Form(max_length=5)] = None,
+    held: Annotated[str | None, Form(max_length=5)] = None,
     group_label: Annotated[str | None, Form(max_length=1000)] = None,
     focus_area_id: Annotated[str | None, Form(max_length=20)] = None,
     version: Small = "",
@@ -146,6 +147,8 @@ async def facilitator_changes_note(
         patch.text = text
     if hidden is not None:
         patch.hidden = hidden == "true"
+    if held is not None:
+        patch.held = held == "true"
     if group_label is not None:
         patch.group_label = group_label
     if focus_area_id is not None:
@@ -193,4 +196,13 @@ async def facilitator_timer(
     await uow.submit(
         timer.control, principal, principal.workshop_id, action, form_int(minutes) or 0
     )
+    return facilitator_done(request)
+
+
+@router.post("/facilitate/retention")
+async def facilitator_sets_retention(
+    request: Request, principal: FacilitatorPage, days: Small = ""
+) -> Response:
+    """How many days after closing the situation and cause notes are erased."""
+    await uow.submit(workshops.set_retention, principal, principal.workshop_id, form_int(days))
     return facilitator_done(request)

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from app.config import get_settings
 from app.i18n import LANGUAGES
 from app.links import page_path
+from app.models import Language
 from app.services import followup, uow, workshops
 from app.services.auth import Role
 from app.services.errors import DomainError, Invalid, NotFound
@@ -38,6 +39,7 @@ def _defaults(lang: str) -> dict[str, object]:
         "focus_areas": "\n".join(
             workshops.DEFAULT_FOCUS_AREAS if lang == "sv" else workshops.DEFAULT_FOCUS_AREAS_EN
         ),
+        "organizations": "\n".join(workshops.DEFAULT_ORGANIZATIONS[Language(lang)]),
         "votes_per_participant": 3,
         "max_votes_per_item": 2,
     }
@@ -49,6 +51,7 @@ async def create_workshop(
     title: Annotated[str, Form(max_length=2000)] = "",
     workshop_language: Annotated[str, Form(alias="language", max_length=10)] = "sv",
     focus_areas: Annotated[str, Form(max_length=5000)] = "",
+    organizations: Annotated[str, Form(max_length=5000)] = "",
     votes_per_participant: Annotated[str, Form(max_length=10)] = "3",
     max_votes_per_item: Annotated[str, Form(max_length=10)] = "2",
     admin_password: Annotated[str, Form(max_length=200)] = "",
@@ -58,6 +61,7 @@ async def create_workshop(
         "title": title,
         "language": workshop_language,
         "focus_areas": focus_areas,
+        "organizations": organizations,
         "votes_per_participant": votes_per_participant,
         "max_votes_per_item": max_votes_per_item,
     }
@@ -68,6 +72,8 @@ async def create_workshop(
             workshops.WorkshopInput(
                 title=title,
                 focus_areas=focus_areas.splitlines(),
+                # Left empty: the default list in the workshop's language.
+                organizations=organizations.splitlines() if organizations.strip() else None,
                 language=workshop_language,
                 votes_per_participant=_int(votes_per_participant, "votes_per_participant"),
                 max_votes_per_item=_int(max_votes_per_item, "max_votes_per_item"),

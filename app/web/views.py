@@ -18,7 +18,7 @@ from app.models import (
     VotingState,
     Workshop,
 )
-from app.services import followup, items, ranking, ratings, timer, voting, workshops
+from app.services import breakdown, followup, items, ranking, ratings, timer, voting, workshops
 from app.services.auth import Principal, viewer
 from app.services.followup import Carried
 from app.services.items import ItemView
@@ -243,6 +243,9 @@ def participant_view(
     view.column, view.linked = one_column(session, principal, workshop_id, view.area.id, view.kind)
     if view.column is not None:
         view.mine = [v for v in view.column.items if v.mine]
+        # Everyone's notes as the room sees them (and live updates push): without the ones held
+        # for review, which only "Your notes" shows.
+        view.column.items = [v for v in view.column.items if not v.item.held]
     view.wrote_here = bool(view.mine)
     before = LINKS_TO.get(Kind(view.kind))
     if before is not None:
@@ -281,10 +284,34 @@ class StageView(WorkshopView):
     statuses: list[str] = field(default_factory=lambda: [s.value for s in Status])
     review: list[Carried] = field(default_factory=list)
     follow_ups: list[str] = field(default_factory=lambda: [c.value for c in FollowUp])
+    # The board's "where we agree, where we differ" once the workshop is closed.
+    agreement: breakdown.Breakdown | None = None
 
     @property
     def points(self) -> list[dict[str, object]]:
         return matrix_points(self.actions)
+
+    @property
+    def numbers(self) -> dict[int, int]:
+        return {row.id: row.number for row in self.actions}
+
+
+AGREEMENT_TOP = 5  # actions on the board's panel: what fits at room scale
+
+
+def agreement(
+    session: Session, principal: Principal, workshop: Workshop
+) -> breakdown.Breakdown | None:
+    """The top actions per organization for the closed board: once the action votes are
+    revealed, with at least two groups to compare (the k rule is breakdown.py's)."""
+    if workshop.stage != Stage.closed or workshop.action_voting != VotingState.revealed:
+        return None
+    assert workshop.id is not None
+    found = breakdown.breakdown(session, principal, workshop.id, Kind.action)
+    if len(found.groups) < 2 or not found.rows:
+        return None
+    found.rows = [r for r in found.rows if r.votes > 0][:AGREEMENT_TOP]
+    return found if found.rows else None
 
 
 def _with_columns(session: Session, principal: Principal, view: WorkshopView) -> StageView:
@@ -312,6 +339,7 @@ def _with_columns(session: Session, principal: Principal, view: WorkshopView) ->
         stage_view.actions, stage_view.causes = prioritized(
             session, principal, view.id, view.focus_areas
         )
+        stage_view.agreement = agreement(session, principal, view.workshop)
     if view.stage == Stage.review:
         stage_view.review = followup.carried_actions(session, principal, view.id)
     return stage_view

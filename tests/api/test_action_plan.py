@@ -219,7 +219,7 @@ def test_the_json_archive_holds_the_plan_each_actions_history_and_the_audit(
     item_id = note(client, w, "action", "Föräldravandringar", links=[cause])
     patch(client, item_id, w.facilitator, **PLAN)
     archive = client.get(f"/api/v1/workshops/{w.id}/export.json", headers=w.followup).json()
-    assert archive["version"] == 3
+    assert archive["version"] == 4
     action = next(i for i in archive["items"] if i["id"] == item_id)
     assert {key: action[key] for key in PLAN} == PLAN
     assert action["number"] == 1 and action["carried_from"] is None

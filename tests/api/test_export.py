@@ -50,7 +50,7 @@ def test_the_json_archive_holds_the_whole_workshop_but_no_secrets(
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
     data = response.json()
-    assert data["format"] == "kraftsamla-archive" and data["version"] == 3
+    assert data["format"] == "kraftsamla-archive" and data["version"] == 4
     assert data["workshop"]["title"] == "Tryggare Värnamo"
     assert [a["name"] for a in data["focus_areas"]] == [
         "Narkotika",

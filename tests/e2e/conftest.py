@@ -401,7 +401,8 @@ def join_by_code(page: Page, code: str, name: str = "", organization: str = "") 
     if name:
         page.locator("#display_name").fill(name)
     if organization:
-        page.locator("#organization").fill(organization)
+        # Free text: matched to the workshop's list (or "Annan") on joining.
+        page.locator("#organization_other").fill(organization)
     page.locator("form button[type=submit]").click()
 
 

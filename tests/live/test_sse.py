@@ -236,3 +236,41 @@ def test_a_board_that_reconnects_gets_each_missed_column_once(
         assert int(update["id"]) == seen_id + 6
     finally:
         stop.set()
+
+
+def test_a_held_note_reaches_no_stream_of_the_room_until_released(
+    http: httpx.Client, make_workshop, server: str
+) -> None:
+    w = make_workshop(participants=2, stage="situation")
+    board, stop_board = board_stream(server, w)
+    phone, stop_phone = listen(
+        f"{server}/api/v1/workshops/{w.id}/events", w.participants[1].headers
+    )
+    fac, stop_fac = listen(f"{server}/api/v1/workshops/{w.id}/events", w.facilitator)
+    try:
+        held = add_note(http, w, w.participants[0].headers, "Ring Kalle på 070-123 45 67")
+        assert held["held"] is True
+        assert json.loads(next_of_kind(fac, "item.created")["data"])["item_id"] == held["id"]
+        # A clean note after it: everything the room hears up to it is free of the held one.
+        add_note(http, w, w.participants[0].headers, "Klotter vid stationen")
+        update = next_of_kind(board, "update")
+        while "stationen" not in update["data"]:
+            assert "070-123" not in update["data"]
+            update = next_of_kind(board, "update")
+        assert "070-123" not in update["data"]
+        created = next_of_kind(phone, "item.created")
+        assert json.loads(created["data"])["item_id"] != held["id"]
+        # Released: the board shows it now.
+        http.patch(
+            f"/api/v1/items/{held['id']}", json={"held": False}, headers=w.facilitator
+        ).raise_for_status()
+        update = next_of_kind(board, "update")
+        while "070-123" not in update["data"]:
+            update = next_of_kind(board, "update")
+        assert f'id="col-{w.area(0)}-situation"' in update["data"]
+        updated = next_of_kind(phone, "item.updated")
+        assert json.loads(updated["data"])["item_id"] == held["id"]
+    finally:
+        stop_board.set()
+        stop_phone.set()
+        stop_fac.set()
