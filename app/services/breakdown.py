@@ -63,6 +63,10 @@ class Row:
         cell = self.cells.get(group.name)
         return cell.dots / group.participants if cell and group.participants else 0.0
 
+    def shown_dots(self, groups: list[Group]) -> bool:
+        """Whether any group shown put a dot on it (the left-out pool's dots do not count)."""
+        return any(self.rate(g) for g in groups)
+
     def agrees(self, groups: list[Group]) -> bool:
         rates = [self.rate(g) for g in groups]
         if len(rates) < 2 or max(rates) == 0:
