@@ -89,14 +89,16 @@ AUDIT_ACTIONS: dict[str, str] = {
     "delete": _("Deleted"),
     "stage": _("Stage"),
     "voting": _("Voting"),
-    "shortlist": _("Shortlist"),
+    "shortlist": _("Shortlisting"),
     "export": _("Exported"),
     "import": _("Imported"),
     "review": _("Reviewed"),
     "carry": _("Carried from the previous workshop"),
 }
+# A voting round's state. Never a stage's name: "Closed" is the last stage (Avslutad), and a round
+# that has not been opened yet is not over.
 VOTING_LABELS: dict[str, str] = {
-    "closed": _("Closed"),
+    "closed": _("Not open"),
     "open": _("Open"),
     "revealed": _("Revealed"),
 }
@@ -109,6 +111,28 @@ STAGE_LABELS: dict[str, str] = {
     "prioritize": _("Prioritize"),
     "closed": _("Closed"),
 }
+
+
+# Organizations offered as suggestions, in the workshop's language: the one a participant comes
+# from, and who owns an action ("Together" for a joint one). People may type any other.
+ORGANIZATIONS = (
+    _("Police"),
+    _("Municipality"),
+    _("Social services"),
+    _("School"),
+    _("Housing company"),
+)
+OWNER_ORGANIZATIONS = (
+    _("Police"),
+    _("Municipality"),
+    _("Together"),
+    _("Social services"),
+    _("School"),
+)
+
+
+def organization_suggestions(lang: str, owners: bool = False) -> list[str]:
+    return [translate(lang, name) for name in (OWNER_ORGANIZATIONS if owners else ORGANIZATIONS)]
 
 
 def follow_up_label(lang: str, colour: str | None, short: bool = False) -> str:
