@@ -8,6 +8,7 @@ from typing import Any
 
 from babel.core import negotiate_locale
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -28,6 +29,16 @@ def catalog(language: str) -> dict[str, str]:
 def translate(language: str, message: str, **params: Any) -> str:
     text = catalog(language).get(message, message) if language != "en" else message
     return text % params if params else text
+
+
+def decimal(value: float | None, language: str, places: int = 1) -> str:
+    """A number with decimals as the workshop's language writes it: "4,7" in Swedish, "4.7" in
+    English (and "1 234,5" / "1,234.5"); a dash when there is none. For text people read only:
+    SVG coordinates and CSS keep the dot."""
+    if value is None:
+        return "–"
+    pattern = "#,##0." + "0" * places if places > 0 else "#,##0"
+    return format_decimal(value, format=pattern, locale=language if language in LANGUAGES else "sv")
 
 
 def pick_language(accept_language: str | None, choice: str | None = None) -> str:

@@ -92,7 +92,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "delete": _("Deleted"),
     "stage": _("Stage"),
     "voting": _("Voting"),
-    "shortlist": _("Shortlist"),
+    "shortlist": _("Shortlisting"),
     "export": _("Exported"),
     "import": _("Imported"),
     "review": _("Reviewed"),
@@ -103,8 +103,10 @@ AUDIT_ACTIONS: dict[str, str] = {
     "purge": _("Notes erased (retention)"),
     "retention": _("Retention changed"),
 }
+# A voting round's state. Never a stage's name: "Closed" is the last stage (Avslutad), and a round
+# that has not been opened yet is not over.
 VOTING_LABELS: dict[str, str] = {
-    "closed": _("Closed"),
+    "closed": _("Not open"),
     "open": _("Open"),
     "revealed": _("Revealed"),
 }

@@ -88,7 +88,7 @@ ACTION_COLUMNS = [
     Column("area", _("Focus area"), 22),
     Column("text", _("Action"), 60),
     Column("priority", _("Priority"), 11, editable=True),
-    Column("votes", _("Votes"), 9),
+    Column("votes", _("Dots"), 9),
     Column("impact", _("Impact (mean)"), 11),
     Column("effort", _("Effort (mean)"), 11),
     Column("ratings", _("Ratings"), 11),
@@ -141,7 +141,7 @@ CAUSE_COLUMNS = [
     Column("id", _("ID"), 8),
     Column("area", _("Focus area"), 22),
     Column("text", _("Cause"), 60),
-    Column("votes", _("Votes"), 9),
+    Column("votes", _("Dots"), 9),
     Column("situations", _("Situation"), 50),
     Column("actions", _("Action"), 50),
     Column("number", _("Cause no."), 9),
@@ -153,10 +153,12 @@ SITUATION_COLUMNS = [
     Column("group", _("Group"), 20),
     Column("causes", _("Cause"), 50),
 ]
+# Names only when the facilitator showed names and someone gave one; otherwise the sheet has no
+# names column at all (an always-empty column looked like a fault).
 PARTICIPANT_COLUMNS = [
     Column("organization", _("Organization"), 36),
     Column("count", _("Participants"), 14),
-    Column("names", _("Names (given)"), 50),
+    Column("names", _("Names"), 50),
 ]
 
 # The About sheet: the importer finds the workshop by this row.
@@ -587,7 +589,13 @@ def build_workbook(data: Results, exported_at: datetime | None = None) -> Workbo
         )
     situations.finish()
 
-    people = _Sheet(wb, translate(lang, SHEET_PARTICIPANTS), PARTICIPANT_COLUMNS, lang)
+    named = any(org.names for org in data.organizations)
+    people = _Sheet(
+        wb,
+        translate(lang, SHEET_PARTICIPANTS),
+        PARTICIPANT_COLUMNS if named else PARTICIPANT_COLUMNS[:-1],
+        lang,
+    )
     for org in data.organizations:
         people.add(
             {

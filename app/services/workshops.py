@@ -61,6 +61,8 @@ DEFAULT_ORGANIZATIONS = {
 }
 # What a participant's organization becomes when it is none of the workshop's list.
 OTHER_ORGANIZATION = {Language.sv: "Annan", Language.en: "Other"}
+# Who may own an action besides the organizations: all of them at once.
+TOGETHER = {Language.sv: "Tillsammans", Language.en: "Together"}
 MAX_ORGANIZATIONS = 20
 ORGANIZATION_MAX = 60
 MAX_FOCUS_AREAS = 6
@@ -218,6 +220,14 @@ def organizations_of(workshop: Workshop) -> list[str]:
     if not isinstance(names, list) or not names:
         return list(DEFAULT_ORGANIZATIONS[_language_of(workshop)])
     return [str(n) for n in names]
+
+
+def owner_suggestions(workshop: Workshop) -> list[str]:
+    """Who may own an action, as the facilitator's owner field suggests it: the workshop's own
+    organizations (not the catch-all "Annan"), with "Tillsammans" for a joint one third."""
+    language = _language_of(workshop)
+    names = [n for n in organizations_of(workshop) if n != OTHER_ORGANIZATION[language]]
+    return [*names[:2], TOGETHER[language], *names[2:]]
 
 
 def _language_of(workshop: Workshop) -> Language:

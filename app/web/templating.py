@@ -13,19 +13,20 @@ from jinja2_fragments import render_block as fragments_render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.config import ROOT
-from app.i18n import translate
+from app.i18n import decimal, translate
 from app.i18n.labels import (
     AUDIT_ACTIONS,
     FIELD_LABELS,
     REVIEW_LABELS,
     ROLE_LABELS,
     VIA_LABELS,
+    VOTING_LABELS,
     follow_up_label,
     label_of,
     status_label,
     value_label,
 )
-from app.services.workshops import format_code
+from app.services.workshops import format_code, owner_suggestions
 
 env = Environment(
     loader=FileSystemLoader(ROOT / "templates"),
@@ -44,9 +45,8 @@ def _gettext(ctx: Context, message: str, **params: Any) -> str:
 
 @pass_context
 def _ngettext(ctx: Context, singular: str, plural: str, n: int, **params: Any) -> str:
-    lang = ctx.get("lang", "sv")
-    params.setdefault("num", n)
-    return translate(lang, singular if n == 1 else plural, **params)
+    # Jinja's newstyle wrapper fills in the placeholders (with `num` set to n) afterwards.
+    return translate(ctx.get("lang", "sv"), singular if n == 1 else plural, **params)
 
 
 env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
@@ -80,6 +80,12 @@ def _time(ctx: Context, value: datetime | None) -> str:
 
 
 @pass_context
+def _decimal(ctx: Context, value: float | None, lang: str | None = None, places: int = 1) -> str:
+    """`{{ mean | decimal }}`: "4,7" in a Swedish workshop, "4.7" in an English one."""
+    return decimal(value, lang or ctx.get("lang", "sv"), places)
+
+
+@pass_context
 def _status_label(ctx: Context, status: str) -> str:
     return status_label(ctx.get("lang", "sv"), status)
 
@@ -96,6 +102,7 @@ LABELS = {
     "via": VIA_LABELS,
     "action": AUDIT_ACTIONS,
     "review": REVIEW_LABELS,
+    "voting": VOTING_LABELS,
 }
 
 
@@ -111,12 +118,20 @@ def _value(ctx: Context, value: str | None, field: str | None) -> str:
     return value_label(ctx.get("lang", "sv"), field, value)
 
 
+@pass_context
+def _owners(ctx: Context) -> list[str]:
+    """Suggested owners of an action (a datalist's options): the workshop's organizations."""
+    return owner_suggestions(ctx["v"].workshop)
+
+
 env.globals["static_url"] = static_url
+env.globals["owner_suggestions"] = _owners
 env.filters["follow_up"] = _follow_up
 env.filters["label"] = _label
 env.filters["history_value"] = _value
 env.filters["status_label"] = _status_label
 env.filters["date"] = _date
+env.filters["decimal"] = _decimal
 env.filters["time"] = _time
 env.filters["code"] = format_code
 

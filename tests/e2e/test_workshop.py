@@ -179,7 +179,7 @@ def test_a_whole_workshop_from_the_start_page_to_the_excel_file(
     open_tab(cia, AREAS[1])
     write(cia, DO_POLICE, links=(WHY_GANGS,))
     note = card(board, AREAS[0], DO_WALKS)
-    expect(note.locator(".links-label")).to_have_text("Åtgärdar")
+    expect(note.locator(".links-label")).to_have_text("Angriper")
     expect(note.locator(".chip")).to_have_text(f"1 {WHY_ADULTS}")  # "Orsak 1" on every screen
     expect(column(board, AREAS[0]).locator(".note")).to_have_count(2)
     expect(column(board, AREAS[1]).locator(".note-text", has_text=DO_POLICE)).to_be_visible()
@@ -211,7 +211,7 @@ def test_a_whole_workshop_from_the_start_page_to_the_excel_file(
     shoot(pictures, "voting")
 
     # The facilitator reveals: the board ranks each focus area's actions with their dots.
-    voting.get_by_role("button", name="Visad").click()
+    voting.get_by_role("button", name="Resultatet visas").click()
     ranked = board.locator(".ranked section.column").filter(
         has=board.get_by_role("heading", name=AREAS[0])
     )
@@ -225,7 +225,7 @@ def test_a_whole_workshop_from_the_start_page_to_the_excel_file(
 
     # The one with the most dots in each focus area goes on to prioritizing.
     facilitator.locator("#shortlist-top").fill("1")
-    facilitator.locator("#voting-controls").get_by_role("button", name="Välj ut").click()
+    facilitator.locator("#voting-controls").get_by_role("button", name="Ta vidare").click()
     expect(card(facilitator, AREAS[0], DO_WALKS).locator("[aria-pressed]")).to_have_attribute(
         "aria-pressed", "true"
     )
@@ -240,16 +240,16 @@ def test_a_whole_workshop_from_the_start_page_to_the_excel_file(
     expect(anna.locator("li[id^=rate-]")).to_have_count(2)
     expect(board.locator(".matrix-point")).to_have_count(0)
     rate(anna, DO_WALKS, impact=4, effort=2)
-    expect(rows.nth(0)).to_contain_text("Effekt 4.0, insats 2.0 (1 bedömningar)")
+    expect(rows.nth(0)).to_contain_text("Effekt 4,0, insats 2,0 (1 bedömning)")
     expect(board.locator(".matrix-point")).to_have_count(1)
     rate(bo, DO_WALKS, impact=5, effort=1)
-    expect(rows.nth(0)).to_contain_text("Effekt 4.5, insats 1.5 (2 bedömningar)")
+    expect(rows.nth(0)).to_contain_text("Effekt 4,5, insats 1,5 (2 bedömningar)")
     rate(cia, DO_POLICE, impact=5, effort=4)
     expect(board.locator(".matrix-point")).to_have_count(2)
     expect(board.locator(".matrix-group-quick dd")).to_contain_text([DO_WALKS])
     expect(board.locator(".matrix-group-major dd")).to_contain_text([DO_POLICE])
     table_row = facilitator.locator("table.owners tbody tr", has_text=DO_WALKS)
-    expect(table_row).to_contain_text("Effekt 4.5, insats 1.5 (2 bedömningar)")
+    expect(table_row).to_contain_text("Effekt 4,5, insats 1,5 (2 bedömningar)")
 
     # The facilitator fills in owner, date and status in the table; each saves on its own.
     table_row.locator("input[name=owner_organization]").fill("Polisen")

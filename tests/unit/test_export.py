@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.models import Item, Link, Participant, Rating, Vote
-from app.services import export
+from app.services import export, items, uow
 from app.services.auth import Principal, Role
 from app.services.errors import Forbidden
 
@@ -111,9 +111,9 @@ def test_sheets_and_headers_are_in_swedish_for_a_swedish_workshop(session, make_
     actions = header(wb["Åtgärder"])
     for name in ["Åtgärd", "Orsak", "Lägesbild", "Ansvarig organisation", "Ansvarig"]:
         assert name in actions
-    for name in ["Klart senast", "Status", "Prioritet", "Röster"]:
+    for name in ["Klart senast", "Status", "Prioritet", "Prickar"]:
         assert name in actions
-    assert header(wb["Orsaker"])[:4] == ["ID", "Fokusområde", "Orsak", "Röster"]
+    assert header(wb["Orsaker"])[:4] == ["ID", "Fokusområde", "Orsak", "Prickar"]
 
 
 def test_sheets_and_headers_are_in_english_for_an_english_workshop(session, make_workshop) -> None:
@@ -135,7 +135,7 @@ def test_sheets_and_headers_are_in_english_for_an_english_workshop(session, make
         "Focus area",
         "Action",
         "Priority",
-        "Votes",
+        "Dots",
         "Impact (mean)",
         "Effort (mean)",
         "Ratings",
@@ -167,7 +167,7 @@ def test_each_action_row_carries_the_chain_back_to_what_was_seen(session, make_w
         f"#{ids.situation} Öppen droghandel vid resecentrum\n"
         f"#{ids.other_situation} Otrygghet i parken på kvällen"
     )
-    assert first["Votes"] == 2 and first["Impact (mean)"] == 4.5 and first["Effort (mean)"] == 2
+    assert first["Dots"] == 2 and first["Impact (mean)"] == 4.5 and first["Effort (mean)"] == 2
     assert first["Owner organization"] == "Kommunen" and first["Owner"] == "Anna Berg"
     assert first["Priority"] == 1 and first["Focus area"] == "Drugs"
     causes = {row[0]: row for row in workbook_of(session, w)["Causes"].iter_rows(values_only=True)}
@@ -266,13 +266,32 @@ def test_participants_are_counted_per_organization_without_names(session, make_w
     rows = list(wb["Participants"].iter_rows(min_row=2, values_only=True))
     # Joined as "Kommunen" in an English workshop: not on its list, so "Other".
     assert rows == [
-        ("Other", 3, None),
-        ("Polisen", 1, None),
-        ("(no organization given)", 1, None),
+        ("Other", 3),
+        ("Polisen", 1),
+        ("(no organization given)", 1),
     ]
     sheet = wb["Participants"]
+    # No names are shown, so there is no names column standing empty.
+    assert header(sheet) == ["Organization", "Participants"]
     everything = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row)
     assert "Deltagare 1" not in everything and "Eva" not in everything
+
+
+def test_the_names_column_lists_the_names_people_gave_when_names_are_shown(
+    session, make_workshop
+) -> None:
+    w = make_workshop(participants=0)
+    session.add(
+        Participant(
+            workshop_id=w.id, display_name="Eva", organization="Polisen", token_hash="y" * 64
+        )
+    )
+    session.add(Participant(workshop_id=w.id, organization="Polisen", token_hash="z" * 64))
+    session.commit()
+    uow.run(items.set_show_names, w.facilitator_principal, w.id, True)
+    sheet = workbook_of(session, w)["Deltagare"]
+    assert header(sheet) == ["Organisation", "Deltagare", "Namn"]
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [("Polisen", 2, "Eva")]
 
 
 def test_the_about_sheet_says_what_this_is_and_how_to_bring_it_back(session, make_workshop) -> None:

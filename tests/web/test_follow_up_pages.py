@@ -54,7 +54,7 @@ def test_a_follow_up_owner_sets_status_colour_and_note_on_the_page(
         rf'<tr class="fu-detail" id="detail-{ids.action}">(.*?)</tr>', saved.text, re.S
     )
     assert detail
-    assert "Budget saknas i år." in detail.group(1) and "✓ Sparad" in detail.group(1)
+    assert "Budget saknas i år." in detail.group(1) and "✓ Sparat" in detail.group(1)
     # Its history: the owner's change through the follow-up link, on the page.
     assert "<del>Planerad</del> → <ins>Pågår</ins>" in detail.group(1)
     assert "Länk för uppföljning, sidan" in detail.group(1)

@@ -63,7 +63,7 @@ def test_counts_stay_hidden_from_phone_and_board_until_revealed(client: TestClie
     assert re.search(r'class="dots-left-n">1<', phone)  # the phone sees only its own dots
     facilitator = client.get(f"/w/{room.slug}/facilitate?key={room.facilitator_token}").text
     assert re.search(r'class="vote-count">2<', facilitator)
-    assert "1 av 2 har röstat" in facilitator
+    assert "1 av 2 har satt ut prickar" in facilitator
     client.put(
         f"/api/v1/workshops/{room.id}/voting",
         json={"kind": "cause", "state": "revealed"},
@@ -111,7 +111,7 @@ def test_a_phone_rates_an_action_and_the_board_matrix_shows_it(
     )
     assert re.search(r'name="impact" value="5"[^>]*checked', ok.text)
     board = client.get(f"/w/{w.slug}/board?key={w.board_token}").text
-    assert "Effekt 5.0, insats 2.0 (1 bedömningar)" in board
+    assert "Effekt 5,0, insats 2,0 (1 bedömning)" in board
     other = client.put(
         f"/api/v1/items/{w.action}/rating",
         json={"impact": 3, "effort": 4},
@@ -119,7 +119,7 @@ def test_a_phone_rates_an_action_and_the_board_matrix_shows_it(
     )
     assert other.status_code == 200
     board = client.get(f"/w/{w.slug}/board").text
-    assert "Effekt 4.0, insats 3.0 (2 bedömningar), spridning ±1.0 / ±1.0" in board
+    assert "Effekt 4,0, insats 3,0 (2 bedömningar), spridning ±1,0 / ±1,0" in board
 
 
 def test_the_phone_counts_its_ratings_and_shows_the_list_at_the_end(
