@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from app.db import reading
+from app.errors import error_headers
 from app.links import page_path
 from app.services import uow, workshops
 from app.services.auth import Role
@@ -46,7 +47,7 @@ async def join(
             client=request.client.host if request.client else "",
         )
     except DomainError as error:
-        return render(
+        response = render(
             request,
             "join.html",
             lang=language(request),
@@ -54,6 +55,8 @@ async def join(
             error=error,
             status_code=error.status_code,
         )
+        response.headers.update(error_headers(error) or {})
+        return response
     assert joined.workshop.id is not None
     response = RedirectResponse(page_path(joined.workshop, "p"), status_code=303)
     set_role_cookie(response, joined.workshop.id, Role.participant, joined.token)
