@@ -13,7 +13,9 @@ PYTEST_ARGS ?=
 FORWARDED_ALLOW_IPS ?=
 PROXY_FLAGS := $(if $(FORWARDED_ALLOW_IPS),--proxy-headers --forwarded-allow-ips=$(FORWARDED_ALLOW_IPS),--no-proxy-headers)
 
-.PHONY: run test install test-sqlite test-postgres e2e-deps postgres lint demo bench vendor clean
+BACKUP ?=
+
+.PHONY: backup run test install test-sqlite test-postgres e2e-deps postgres lint demo bench vendor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -65,6 +67,10 @@ postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || [ $$? -eq 2 ]; \
 	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+
+## make backup: a consistent copy of the database while the server runs (data/backups/, or BACKUP=file).
+backup: $(STAMP)
+	$(BIN)/python -m app.backup $(BACKUP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.notes
