@@ -20,4 +20,6 @@ RUN mkdir -p /app/data && chown kraftsamla /app/data
 USER kraftsamla
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
-CMD ["sh", "-c", "python -m app.migrations && uvicorn app.main:app --host 0.0.0.0 --port 8000 --proxy-headers --forwarded-allow-ips='*'"]
+# X-Forwarded-For is believed only from the proxy named in FORWARDED_ALLOW_IPS (e.g. -e
+# FORWARDED_ALLOW_IPS=172.17.0.1); unset, nobody's header is (the join limits count addresses).
+CMD ["sh", "-c", "python -m app.migrations && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 $(if [ -n \"$FORWARDED_ALLOW_IPS\" ]; then echo --proxy-headers --forwarded-allow-ips=$FORWARDED_ALLOW_IPS; else echo --no-proxy-headers; fi)"]

@@ -8,8 +8,14 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HOST ?= 0.0.0.0
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Behind a reverse proxy, name its address(es): only then is X-Forwarded-For believed (the join
+# limits count addresses). Empty: the app sees each phone's own address and trusts no header.
+FORWARDED_ALLOW_IPS ?=
+PROXY_FLAGS := $(if $(FORWARDED_ALLOW_IPS),--proxy-headers --forwarded-allow-ips=$(FORWARDED_ALLOW_IPS),--no-proxy-headers)
 
-.PHONY: purge run test install test-sqlite test-postgres e2e-deps postgres lint demo bench vendor clean
+BACKUP ?=
+
+.PHONY: backup purge run test install test-sqlite test-postgres e2e-deps postgres lint demo bench vendor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,14 +29,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m app.migrations
 	@$(BIN)/python -m app.addresses $(PORT)
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --timeout-graceful-shutdown 3
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) $(PROXY_FLAGS) --timeout-graceful-shutdown 3
 
 ## make demo: like run, with a workshop full of notes from the seeds (links are printed).
 demo: $(STAMP)
 	$(BIN)/python -m app.migrations
 	$(BIN)/python -m app.demo --port $(PORT)
 	@$(BIN)/python -m app.addresses $(PORT)
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --timeout-graceful-shutdown 3
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) $(PROXY_FLAGS) --timeout-graceful-shutdown 3
 
 ## make test: everything the tests need, then lint, then the whole suite on SQLite and on PostgreSQL.
 test: $(STAMP) e2e-deps postgres lint test-sqlite test-postgres
@@ -65,6 +71,10 @@ postgres:
 ## make purge: erase the situation and cause notes of workshops whose retention has run out.
 purge: $(STAMP)
 	$(BIN)/python -m app.purge
+
+## make backup: a consistent copy of the database while the server runs (data/backups/, or BACKUP=file).
+backup: $(STAMP)
+	$(BIN)/python -m app.backup $(BACKUP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.notes

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # FULL: a commit is on disk before anyone hears "saved", also through a power cut (NORMAL
     # can lose the last commits then). Measured on the room's peak: see README, "Durability".
     sqlite_synchronous: str = Field(default="FULL", pattern="^(FULL|NORMAL)$")
+    # Joins per workshop, and per address, in ten minutes (services/throttle.py): a room of a
+    # hundred behind one venue NAT, twice over. Benchmarks that join a thousand phones raise it.
+    join_limit: int = Field(default=250, alias="KS_JOIN_LIMIT", ge=1)
     # FastAPI's own OpenTelemetry spans, metrics and logs: off unless an operator collects them
     # (each request otherwise asks the tracer provider whether anyone listens).
     telemetry: bool = Field(default=False, alias="KS_TELEMETRY")

@@ -9,7 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import pick_language, translate
-from app.services.errors import Busy, DomainError, Invalid
+from app.services.errors import Busy, DomainError, Invalid, TooManyAttempts
 from app.web.deps import Redirect
 from app.web.errors import error_page
 
@@ -37,10 +37,12 @@ def domain_error_body(request: Request, exc: DomainError) -> dict[str, Any]:
     return body
 
 
-def _headers(exc: DomainError) -> dict[str, str] | None:
+def error_headers(exc: DomainError) -> dict[str, str] | None:
+    """The headers an error's answer carries, on both faces (a page that renders its own error,
+    like the join form, sets them too)."""
     if exc.status_code == 401:
         return {"WWW-Authenticate": "Bearer"}
-    if isinstance(exc, Busy):
+    if isinstance(exc, Busy | TooManyAttempts):
         return {"Retry-After": str(exc.retry_after)}
     return None
 
@@ -50,10 +52,10 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> Response:
         if _is_api(request):
             return JSONResponse(
-                domain_error_body(request, exc), exc.status_code, headers=_headers(exc)
+                domain_error_body(request, exc), exc.status_code, headers=error_headers(exc)
             )
         response = error_page(request, exc.status_code, exc.message, exc.params)
-        response.headers.update(_headers(exc) or {})
+        response.headers.update(error_headers(exc) or {})
         return response
 
     @app.exception_handler(Redirect)

@@ -1,4 +1,5 @@
-"""Files in and out, for both faces: downloads that are never cached, uploads read up to a limit."""
+"""Files in and out, for both faces: downloads (never cached, like every answer but a static file:
+app/security.py), uploads read up to a limit."""
 
 from fastapi import UploadFile
 from fastapi.responses import Response
@@ -10,10 +11,7 @@ def download(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,
         media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

@@ -28,7 +28,7 @@ from app.live.render import coalesce_key, render_event, render_key
 from app.migrations import upgrade_to_head
 from app.security import SecurityMiddleware
 from app.services import events, uow
-from app.web import board, facilitate, join, live, notes, start
+from app.web import board, docs, facilitate, join, live, notes, start
 from app.web import followup as web_followup
 from app.web import voting as web_voting
 
@@ -90,6 +90,10 @@ def create_app() -> FastAPI:
         description="Run a joint safety workshop: situation picture, causes, actions, dot "
         "voting, prioritization and an action list in Excel.",
         lifespan=lifespan,
+        # /docs is ours (app/web/docs.py): FastAPI's loads Swagger from a CDN, which the CSP
+        # blocks. ReDoc, also from a CDN, is left out; /openapi.json is the contract.
+        docs_url=None,
+        redoc_url=None,
         telemetry=None
         if settings.telemetry
         else {"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
@@ -123,6 +127,7 @@ def create_app() -> FastAPI:
     app.include_router(notes.router)
     app.include_router(web_voting.router)
     app.include_router(web_followup.router)
+    app.include_router(docs.router)
     return app
 
 

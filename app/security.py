@@ -1,5 +1,9 @@
 """ASGI middleware that every page and route gets: body size limits, CSRF cookie, and security
-headers (pages run under script-src 'self'). Pure ASGI so SSE streams pass through untouched."""
+headers (pages run under script-src 'self'). Pure ASGI so SSE streams pass through untouched.
+
+Caching: every answer but a static file is `Cache-Control: no-store`. Pages, API answers, exports
+and streams hold notes, join codes or secret links, and a shared laptop's browser cache or a proxy
+must keep none of them; deciding it here, once, means a new route cannot forget it."""
 
 import json
 import re
@@ -12,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 CSRF_COOKIE = "ks_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+STATIC_PREFIX = "/static/"  # the only files a cache may keep (they are addressed by content hash)
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-]{20,64}$")
 
 CSP = (
@@ -74,8 +79,14 @@ class SecurityMiddleware:
                     raise BodyTooLarge
             return message
 
+        static = scope["path"].startswith(STATIC_PREFIX)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not static:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
                 extra = [
                     (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),
@@ -90,7 +101,7 @@ class SecurityMiddleware:
                     if self.secure:
                         cookie += "; Secure"
                     extra.append((b"set-cookie", cookie.encode()))
-                message["headers"] = list(message.get("headers", [])) + extra
+                message["headers"] = headers + extra
             await send(message)
 
         try:

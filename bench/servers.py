@@ -103,6 +103,7 @@ class Servers:
         env = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_URL", "ADMIN_PASSWORD")}
         if database is not None:
             env["DATABASE_URL"] = database.url
+        env.setdefault("KS_JOIN_LIMIT", "1000000")  # a thousand phones join from one address
         return env
 
     def start(self, name: str, module: str, workers: int, database: Database | None) -> Server:

@@ -56,9 +56,15 @@ def wait_healthy(server: LiveServer, deadline_s: float = 30.0) -> None:
 
 
 def start_server(
-    database_url: str, log: Path, workers: int = 1, port: int | None = None, **env: str
+    database_url: str,
+    log: Path,
+    workers: int = 1,
+    port: int | None = None,
+    args: tuple[str, ...] = ("--no-proxy-headers",),
+    **env: str,
 ) -> LiveServer:
-    """Start uvicorn and wait until it answers; on a port taken meanwhile, try another."""
+    """Start uvicorn and wait until it answers; on a port taken meanwhile, try another. `args`
+    go to uvicorn: by default it trusts no X-Forwarded-For, as `make run` without a proxy."""
     python = ROOT / ".venv" / "bin" / "python"
     environ = {
         **os.environ,
@@ -86,6 +92,7 @@ def start_server(
                     "1",
                     "--log-level",
                     "warning",
+                    *args,
                 ],
                 cwd=ROOT,
                 env=environ,
@@ -121,9 +128,13 @@ def stop_server(server: LiveServer, kill: bool = False) -> None:
 
 @contextmanager
 def running_server(
-    database_url: str, log: Path, workers: int = 1, **env: str
+    database_url: str,
+    log: Path,
+    workers: int = 1,
+    args: tuple[str, ...] = ("--no-proxy-headers",),
+    **env: str,
 ) -> Iterator[LiveServer]:
-    server = start_server(database_url, log, workers=workers, **env)
+    server = start_server(database_url, log, workers=workers, args=args, **env)
     try:
         yield server
     finally:

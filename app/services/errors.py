@@ -50,7 +50,13 @@ class TooLarge(DomainError):
 
 
 class TooManyAttempts(DomainError):
+    """A limit was reached: nothing was done; try again in `retry_after` seconds."""
+
     status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int = 60, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 class Stale(NotAllowedNow):

@@ -48,7 +48,7 @@ from app.config import get_settings
 from app.db import Prepared, get_engine, run_sql
 from app.models import Audit, Event, Item, Workshop
 from app.services import events
-from app.services.errors import Busy, NotFound
+from app.services.errors import Busy, DomainError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,8 @@ class Change:
 
     def keep_without_event(self) -> None:
         """Commit this change although it logs no event: bookkeeping that no screen shows (rate
-        limit counters). Board changes always log their event instead."""
+        limit counters), kept also when the change then refuses with a domain error (a wrong
+        join code is counted and refused). Board changes always log their event instead."""
         self.bookkeeping = True
 
     def log(self, name: str, /, **data: Any) -> events.LoggedEvent:
@@ -372,7 +373,9 @@ class Writer:
             change._finish(keep=False)
             again.append(job)  # a deadlock between workers: one of the two runs again
         except Exception as exc:
-            change._finish(keep=False)
+            # A refusal keeps only bookkeeping the change asked to keep (and it logged nothing).
+            keep = change.bookkeeping and change.event is None and isinstance(exc, DomainError)
+            change._finish(keep=keep)
             failed.append((job, exc))
 
     def _again(self, jobs: list[_Job], pause: bool = False) -> None:

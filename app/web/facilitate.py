@@ -63,15 +63,14 @@ def links_page(request: Request, principal: FacilitatorPage) -> Response:
     with reading() as session:
         workshop = workshops.get_workshop(session, principal.workshop_id)
     token = request.cookies.get(role_cookie(principal.workshop_id, Role.facilitator), "")
-    response = render(
+    # Holds secret links: never cached, like every page (app/security.py).
+    return render(
         request,
         "links.html",
         lang=language(request, workshop),
         own_link=secret_url(base_url(request), workshop, "facilitate", token),
         **_links(request, principal, workshop),
     )
-    response.headers["Cache-Control"] = "no-store"  # the page holds secret links
-    return response
 
 
 @router.post("/facilitate/links")

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.db import reading
+from app.errors import error_headers
 from app.links import page_path
 from app.models import Language
 from app.services import uow, workshops
@@ -85,9 +86,11 @@ async def join(
             client=request.client.host if request.client else "",
         )
     except DomainError as error:
-        return await run_in_threadpool(
+        response = await run_in_threadpool(
             _join_form, request, join_code, form=form, error=error, status_code=error.status_code
         )
+        response.headers.update(error_headers(error) or {})
+        return response
     assert joined.workshop.id is not None
     response = RedirectResponse(page_path(joined.workshop, "p"), status_code=303)
     set_role_cookie(response, joined.workshop.id, Role.participant, joined.token)
