@@ -352,6 +352,27 @@ def find_open_workshop(session: Session, raw_code: str) -> Workshop:
     return workshop
 
 
+def join_form_organizations(change: Change, raw_code: str, client: str = "") -> list[str] | None:
+    """The organizations the join form offers for a code in its address (typed, or a QR link):
+    the workshop's own list when the code names an open workshop, else None (the default list).
+
+    Answered as a join attempt is, because which list comes back tells whether a code is right:
+    a wrong code counts against the address like a wrong join, and a guarded address learns
+    nothing of a workshop nobody there has joined (services/throttle.py)."""
+    gate = throttle.gate(change.conn, client)
+    try:
+        found = find_open_workshop(change.session, raw_code)
+    except NotFound:
+        if not gate.guarded:
+            throttle.wrong_code(change.conn, gate)
+            change.keep_without_event()
+        return None
+    assert found.id is not None
+    if gate.guarded and not throttle.known(change.conn, gate, found.id):
+        return None
+    return organizations_of(found)
+
+
 def join(
     change: Change,
     raw_code: str,

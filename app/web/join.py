@@ -20,16 +20,21 @@ from app.web.views import participant_view
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
 
-def _organizations(code: str, lang: str) -> list[str]:
-    """What the join form offers: the workshop's organizations when the code names one, else
-    the default list (what is typed is matched to the workshop's list on joining anyway)."""
+def _organizations(request: Request, code: str, lang: str) -> list[str]:
+    """What the join form offers: the workshop's organizations when the code names one (looked
+    up as a join attempt is, since the list tells whether a code is right), else the default
+    list (what is typed is matched to the workshop's list on joining anyway)."""
+    found = None
     if code:
-        with reading() as session:
-            try:
-                return workshops.organizations_of(workshops.find_open_workshop(session, code))
-            except DomainError:
-                pass
-    return workshops.DEFAULT_ORGANIZATIONS[Language.en if lang == "en" else Language.sv]
+        client = request.client.host if request.client else ""
+        found = uow.run(workshops.join_form_organizations, code, client)
+    return found or workshops.DEFAULT_ORGANIZATIONS[Language.en if lang == "en" else Language.sv]
+
+
+def _code_was_right(error: DomainError | None) -> bool:
+    """After a refused join the code is looked up again only if the refusal was about another
+    field (a wrong or throttled code was just counted)."""
+    return error is None or error.field not in (None, "join_code")
 
 
 def _join_form(
@@ -45,7 +50,7 @@ def _join_form(
         "join.html",
         lang=lang,
         form=form or {"join_code": code},
-        organizations=_organizations(code, lang),
+        organizations=_organizations(request, code if _code_was_right(error) else "", lang),
         error=error,
         status_code=status_code,
     )

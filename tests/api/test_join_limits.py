@@ -144,3 +144,22 @@ def test_joins_per_address_are_limited_across_workshops(
     answer = client.post("/api/v1/join", json={"join_code": codes[5]})
     assert answer.status_code == 429
     assert int(answer.headers["Retry-After"]) >= 1
+
+
+def test_the_join_form_tells_a_guesser_nothing_through_its_list_of_organizations(
+    client: TestClient,
+) -> None:
+    """The form offers the workshop's own organizations for a code in its address, so the list
+    would tell a right code from a wrong one: it is looked up as a join attempt is."""
+    created = client.post(
+        "/api/v1/workshops",
+        json={"title": "Värnamo", "organizations": ["Polisen", "Räddningstjänsten", "Annan"]},
+    ).json()
+    code = created["join_code"]
+    assert "Räddningstjänsten" in client.get(f"/join?code={code}").text  # a scanned QR code
+    for _ in range(throttle.WRONG_PER_ADDRESS):
+        assert "Räddningstjänsten" not in client.get(f"/join?code={WRONG}").text
+    # Those looks were guesses: the address is now held back from joining by a guessed code …
+    assert client.post("/api/v1/join", json={"join_code": WRONG}).status_code == 429
+    # … and its form no longer says which code is right.
+    assert "Räddningstjänsten" not in client.get(f"/j/{code}").text
