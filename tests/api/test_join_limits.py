@@ -54,7 +54,7 @@ def test_wrong_codes_from_one_address_are_limited_with_retry_after(
     )
     assert answer.status_code == 429
     assert 1 <= int(answer.headers["Retry-After"]) <= 600
-    assert "för många felaktiga koder" in answer.json()["detail"]
+    assert "För många felaktiga koder" in answer.json()["detail"]
     # The HTML face: the join form again, 429, the same header, the message in Swedish.
     form = client.get("/join", headers={"Accept-Language": "sv"})
     page = client.post(
@@ -64,7 +64,7 @@ def test_wrong_codes_from_one_address_are_limited_with_retry_after(
     )
     assert page.status_code == 429
     assert 1 <= int(page.headers["Retry-After"]) <= 600
-    assert "för många felaktiga koder" in page.text
+    assert "För många felaktiga koder" in page.text
 
 
 def test_the_right_code_is_not_refused_because_of_someone_elses_wrong_ones(room) -> None:

@@ -58,7 +58,7 @@ def test_the_closed_board_compares_organizations_and_never_shows_a_group_under_t
     board.goto(room.urls["board"])
     panel = board.locator(".agreement")
     expect(panel).to_be_visible()
-    expect(panel.locator("h2")).to_have_text("Där vi är eniga, där vi skiljer oss")
+    expect(panel.locator("h2")).to_have_text("Där vi är överens och där vi skiljer oss åt")
     assert groups_shown(board) == {"Polisen", "Kommunen"}
     assert "Skolan" not in panel.inner_text() and "Övriga" not in panel.inner_text()
     rows = panel.locator(".agreement-row")
