@@ -66,10 +66,11 @@ def make_broker() -> Broker:
     tells all of them; on SQLite (one host) each worker polls the log. Also for one worker: the
     app cannot tell how many uvicorn started, a wrong guess loses events, and its own events
     cost it nothing extra."""
-    url = get_settings().database_url
+    settings = get_settings()
+    url, poll_s = settings.database_url, settings.live_poll_s
     if url.startswith("postgresql"):
-        return PgBroker(url)
-    return LogBroker()
+        return PgBroker(url, poll_s=poll_s or 5.0)
+    return LogBroker(poll_s=poll_s or 0.15)
 
 
 def create_app() -> FastAPI:

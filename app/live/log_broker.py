@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 PAGE = 1000  # events read from the log at a time
 START_TIMEOUT_S = 10.0  # a stream waits this long for its workshop's starting point
+APPLICATION_NAME = "kraftsamla-listen"  # the LISTEN connections, as pg_stat_activity names them
 BACKOFF_S = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 
 
@@ -269,7 +270,9 @@ class PgBroker(LogBroker):
             await asyncio.sleep(BACKOFF_S[min(tries, len(BACKOFF_S) - 1)])
 
     async def _listen(self) -> None:
-        conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True, connect_timeout=5)
+        conn = await psycopg.AsyncConnection.connect(
+            self.dsn, autocommit=True, connect_timeout=5, application_name=APPLICATION_NAME
+        )
         async with conn:
             await conn.execute(f"LISTEN {events.CHANNEL}")
             self.connects += 1
