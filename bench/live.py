@@ -138,7 +138,10 @@ class Api:
     """An httpx client that tallies every answer per phase, for the error figures."""
 
     def __init__(self, base: str, connections: int) -> None:
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        # Idle connections are let go before the server closes them (its keep-alive is 5 s).
+        limits = httpx.Limits(
+            max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2
+        )
         self.client = httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S, limits=limits)
         self.statuses: Counter[tuple[str, int]] = Counter()
         self.normal: set[tuple[str, int]] = set()  # refusals that are a normal answer there
