@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # FastAPI's own OpenTelemetry spans, metrics and logs: off unless an operator collects them
     # (each request otherwise asks the tracer provider whether anyone listens).
     telemetry: bool = Field(default=False, alias="KS_TELEMETRY")
+    # How often each worker reads the event counters of the workshops it has screens for, in
+    # seconds: on SQLite that is how other workers' changes reach it (0.15 s); on PostgreSQL
+    # NOTIFY does, and the poll only backs it up (5 s). See README, "Several workers and hosts".
+    live_poll_s: float | None = Field(default=None, alias="KS_LIVE_POLL_S", gt=0)
     # Set KS_SECURE_COOKIES=1 behind HTTPS.
     secure_cookies: bool = Field(default=False, alias="KS_SECURE_COOKIES")
 

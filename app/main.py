@@ -22,8 +22,9 @@ from app.api import workshops as api_workshops
 from app.config import ROOT, get_settings
 from app.db import dispose_engines, reading
 from app.live import streams
-from app.live.broker import Broker, InProcessBroker
+from app.live.broker import Broker
 from app.live.hub import Hub
+from app.live.log_broker import LogBroker, PgBroker
 from app.live.render import coalesce_key, render_event, render_key
 from app.migrations import upgrade_to_head
 from app.security import SecurityMiddleware
@@ -61,7 +62,15 @@ class RedactKeys(logging.Filter):
 
 
 def make_broker() -> Broker:
-    return InProcessBroker()
+    """Every screen hears every change, whichever worker or host made it: PostgreSQL's NOTIFY
+    tells all of them; on SQLite (one host) each worker polls the log. Also for one worker: the
+    app cannot tell how many uvicorn started, a wrong guess loses events, and its own events
+    cost it nothing extra."""
+    settings = get_settings()
+    url, poll_s = settings.database_url, settings.live_poll_s
+    if url.startswith("postgresql"):
+        return PgBroker(url, poll_s=poll_s or 5.0)
+    return LogBroker(poll_s=poll_s or 0.15)
 
 
 def create_app() -> FastAPI:

@@ -1,6 +1,7 @@
 """The broker interface. The services never see it: app/services/events.py hands each committed
-event to `publish`, and the hub `listen`s per workshop. In-process for one worker; a PostgreSQL
-LISTEN/NOTIFY broker can implement the same four methods for several workers or hosts."""
+event to `publish`, and the hub `listen`s per workshop. `InProcessBroker` hears only its own
+process (unit tests); the app runs the log-following brokers of app/live/log_broker.py, which
+hear every worker and host."""
 
 import asyncio
 from collections import defaultdict
@@ -22,6 +23,10 @@ class Broker(Protocol):
 
     def listen(self, workshop_id: int, listener: Listener) -> Callable[[], None]:
         """Call `listener` on the event loop for each event of the workshop; returns unlisten."""
+
+    async def ready(self, workshop_id: int) -> None:
+        """Once this returns (after `listen`), every event committed from then on reaches the
+        listeners: a stream reads where the log stands only after it."""
 
 
 class InProcessBroker:
@@ -51,6 +56,9 @@ class InProcessBroker:
     def _deliver(self, event: LoggedEvent) -> None:
         for listener in list(self._listeners.get(event.workshop_id, ())):
             listener(event)
+
+    async def ready(self, workshop_id: int) -> None:
+        return  # listening starts at `listen`
 
     def listen(self, workshop_id: int, listener: Listener) -> Callable[[], None]:
         self._listeners[workshop_id].add(listener)

@@ -85,6 +85,10 @@ class Hub:
         self._subs[workshop_id][audience].add(sub)
         return sub
 
+    async def ready(self, sub: Subscription) -> None:
+        """Wait until every event committed from now on will reach `sub`."""
+        await self.broker.ready(sub.workshop_id)
+
     def unsubscribe(self, sub: Subscription) -> None:
         audiences = self._subs.get(sub.workshop_id)
         if audiences is None:

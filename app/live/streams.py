@@ -77,6 +77,10 @@ async def _stream(
     hub: Hub = request.app.state.hub
     sub = hub.subscribe(workshop_id, audience)  # before the replay, so nothing falls between
     try:
+        try:
+            await hub.ready(sub)  # the worker knows where the log stands: later events come live
+        except TimeoutError:
+            return  # the database is away: the browser comes back and tries again
         if last is None:
             last = await anyio.to_thread.run_sync(_current_seq, workshop_id)
         # Subscribed: say so, and how soon to come back after a drop.

@@ -51,8 +51,12 @@ class Principal:
         return self.role is Role.facilitator
 
 
-# Tokens never change hands and are never revoked, so who holds one can be remembered: a tap from a
-# phone that was seen before needs no database read to say who it is.
+# A participant's and the facilitator's tokens never change hands and are never revoked, so who
+# holds one can be remembered in each worker: a tap from a phone that was seen before needs no
+# database read to say who it is. The board's and follow-up's links can be renewed (the old ones
+# then stop working in every worker and host at once), so those are always asked of the database:
+# a few screens, not the room's taps.
+_REMEMBERED = (Role.participant, Role.facilitator)
 _KNOWN_MAX = 50_000
 _known: dict[str, Principal] = {}
 
@@ -95,7 +99,9 @@ def _lookup(session: Session, digest: str) -> Principal:
 
 def remember(token: str, principal: Principal) -> None:
     """Who holds a token, for its next use (also one just handed out: a phone's first tap
-    needs no database read either)."""
+    needs no database read either). Only tokens that cannot be revoked."""
+    if principal.role not in _REMEMBERED:
+        return
     if len(_known) >= _KNOWN_MAX:
         _known.clear()  # crude, but bounded; a miss only costs one read
     _known[hash_token(token)] = principal

@@ -3,6 +3,8 @@ catches up. The unit of work (app/services/uow.py) writes each change's event in
 transaction and, once committed, hands it to the publishers (the live broker)."""
 
 import json
+import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +46,32 @@ def events_since(
         .limit(limit)
     ).all()
     return [LoggedEvent(r.workshop_id, r.seq, r.kind, json.loads(r.data)) for r in rows]
+
+
+# PostgreSQL: each commit that holds events NOTIFYs this channel (app/live/log_broker.py).
+CHANNEL = "ks_events"
+_origins: dict[int, str] = {}
+
+
+def origin() -> str:
+    """This process, as NOTIFY payloads name it: its own events reach its screens without the
+    round trip. Per pid, so forked workers differ; with a random part, so hosts do too."""
+    pid = os.getpid()
+    if pid not in _origins:
+        _origins[pid] = f"{pid}-{secrets.token_hex(4)}"
+    return _origins[pid]
+
+
+def announcement(committed: list[LoggedEvent]) -> str | None:
+    """The NOTIFY payload for a commit: `origin|workshop:seq,…`, each workshop's newest event
+    only (a listener reads the ones before it from the log). At most a batch's worth of
+    workshops, well inside PostgreSQL's 8,000 bytes."""
+    newest: dict[int, int] = {}
+    for logged in committed:
+        newest[logged.workshop_id] = max(logged.seq, newest.get(logged.workshop_id, 0))
+    if not newest:
+        return None
+    return origin() + "|" + ",".join(f"{wid}:{seq}" for wid, seq in newest.items())
 
 
 _publishers: list[Callable[[LoggedEvent], None]] = []

@@ -18,7 +18,8 @@ or `run(...)` (from a thread: tests, scripts, sync routes). The rules:
 - **Group commit.** Changes that queued up while a transaction ran go into the next transaction
   together, each in a SAVEPOINT of its own: a refused change (a domain error) undoes only itself.
   Nobody hears "saved" before the commit that holds their change, and events are published only
-  after it.
+  after it (on PostgreSQL the transaction also NOTIFYs the other workers and hosts, which
+  PostgreSQL delivers exactly on commit; see app/live/log_broker.py).
 - **Lock, then check.** `Change.lock` bumps the workshop's event counter: on PostgreSQL that row
   lock serialises changes to one workshop across workers and hosts; the new number is the
   change's event seq. Checks read the state under that lock.
@@ -39,7 +40,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, bindparam, insert, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
@@ -73,6 +74,9 @@ _BUMP_ITEMS_WORKSHOP = Prepared(
     )
 )
 _INSERT_EVENT = Prepared(insert(Event.__table__))  # type: ignore[attr-defined]
+# PostgreSQL: tell every worker and host, in the transaction itself, so it is heard exactly on
+# commit (and never for a batch that is rolled back).
+_NOTIFY = Prepared(select(func.pg_notify(bindparam("channel"), bindparam("payload"))))
 # Each change in a savepoint of its own, by a fixed name (both databases stack savepoints of one
 # name): plain SQL, so no per-change statement is compiled.
 _BEGIN = "SAVEPOINT ks_change"
@@ -297,7 +301,8 @@ class Writer:
         now = time.monotonic()
         ready: list[_Job] = []
         for job in batch:
-            if not job.future.set_running_or_notify_cancel():
+            # A job run again after a lost batch is running already.
+            if not job.future.running() and not job.future.set_running_or_notify_cancel():
                 continue  # the caller is gone and was told nothing
             if now - job.queued_at > MAX_WAIT_S:
                 job.future.set_exception(
@@ -315,11 +320,14 @@ class Writer:
             with conn.begin():
                 for job in ready:
                     self._one(conn, job, done, failed, again)
+                self._announce(conn, done)
         except (_Broken, OperationalError) as exc:
             self._drop_connection()
-            # Nothing of this batch was saved: run all of it again (up to MAX_TRIES each).
+            # Nothing of this batch was saved: run all of it again (up to MAX_TRIES each) — also
+            # the jobs it never reached (the connection failed at BEGIN, or mid-batch).
             log.warning("the database went away during a batch of changes: %s", exc)
-            self._again([*again, *(job for job, _, _ in done)], pause=True)
+            refused = {id(job) for job, _ in failed}
+            self._again([job for job in ready if id(job) not in refused], pause=True)
             for job, error in failed:
                 job.future.set_exception(error)
             return
@@ -350,6 +358,13 @@ class Writer:
                 conn.close()
             except Exception:  # already gone: nothing to give back
                 log.debug("closing the lane's connection failed", exc_info=True)
+
+    def _announce(self, conn: Connection, done: list[tuple[_Job, Any, Change]]) -> None:
+        if conn.dialect.name != "postgresql":
+            return  # SQLite: one host; the other workers poll the log
+        payload = events.announcement([c.event for _, _, c in done if c.event is not None])
+        if payload is not None:  # a lost connection here reruns the batch, like any statement
+            _NOTIFY.run(conn, {"channel": events.CHANNEL, "payload": payload})
 
     def _one(
         self,

@@ -65,3 +65,23 @@ def test_sqlite_runs_with_wal_and_foreign_keys() -> None:
         assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("pragma foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("pragma busy_timeout").scalar() == 30000
+
+
+def test_a_renewed_board_link_stops_working_even_where_it_was_used_before(
+    client: TestClient, make_workshop
+) -> None:
+    from app.services import uow, workshops
+    from app.services.auth import hash_token
+
+    w = make_workshop()
+    old = "a-board-link-from-before-links-followed-the-facilitators"
+    with get_engine().begin() as conn:
+        conn.execute(
+            text("update workshop set board_token_hash = :h where id = :id"),
+            {"h": hash_token(old), "id": w.id},
+        )
+    path = f"/api/v1/workshops/{w.id}"
+    assert client.get(path, headers={"Authorization": f"Bearer {old}"}).status_code == 200
+    uow.run(workshops.renew_links, w.facilitator_principal, w.id, w.facilitator_token)
+    assert client.get(path, headers={"Authorization": f"Bearer {old}"}).status_code == 401
+    assert client.get(path, headers=w.board).status_code == 200

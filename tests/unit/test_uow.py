@@ -5,6 +5,7 @@ from concurrent.futures import Future
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.services import events, items, uow
@@ -101,3 +102,29 @@ def test_busy_is_a_503_with_retry_after(
     )
     assert answer.status_code == 503
     assert int(answer.headers["retry-after"]) > 0
+
+
+def test_a_change_is_made_once_when_its_batch_lost_the_connection_before_it_began(
+    session: Session, make_workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lane keeps its connection between batches; when that one is gone (a database
+    restart), the changes waiting on it are run again on a new one, not dropped unanswered."""
+    w = make_workshop(stage="situation")
+    lane = uow.writer()
+    real = lane._connection
+    broken = {"left": 1}
+
+    def gone_once():
+        if broken["left"]:
+            broken["left"] -= 1
+            raise OperationalError("BEGIN", {}, Exception("server closed the connection"))
+        return real()
+
+    monkeypatch.setattr(lane, "_connection", gone_once)
+    view, _ = _queue(
+        items.add_item, w.facilitator_principal, w.id, "situation", w.area(0), "Efter avbrottet"
+    ).result(10)
+    assert view.item.text == "Efter avbrottet"
+    assert broken["left"] == 0
+    texts = [v.item.text for v in items.list_items(session, w.facilitator_principal, w.id)]
+    assert texts.count("Efter avbrottet") == 1
