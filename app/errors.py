@@ -54,7 +54,7 @@ def install(app: FastAPI) -> None:
             return JSONResponse(
                 domain_error_body(request, exc), exc.status_code, headers=error_headers(exc)
             )
-        response = error_page(request, exc.status_code, exc.message, exc.params)
+        response = error_page(request, exc.status_code, exc.message, exc.params, exc.field)
         response.headers.update(error_headers(exc) or {})
         return response
 
@@ -81,4 +81,7 @@ def install(app: FastAPI) -> None:
                 for e in exc.errors()
             ]
             return JSONResponse({"detail": errors}, 422)
-        return error_page(request, 422, "Something in the form was not valid.", {})
+        fields = [str(e["loc"][-1]) for e in exc.errors() if e.get("loc")]
+        return error_page(
+            request, 422, "Something in the form was not valid.", {}, fields[0] if fields else None
+        )

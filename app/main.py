@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.middleware.gzip import GZipMiddleware
@@ -21,6 +21,7 @@ from app.api import voting as api_voting
 from app.api import workshops as api_workshops
 from app.config import ROOT, get_settings
 from app.db import dispose_engines, reading
+from app.deps import refuse_nul
 from app.live import streams
 from app.live.broker import Broker
 from app.live.hub import Hub
@@ -103,6 +104,7 @@ def create_app() -> FastAPI:
         # blocks. ReDoc, also from a CDN, is left out; /openapi.json is the contract.
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_nul)],
         telemetry=None
         if settings.telemetry
         else {"tracing": False, "metrics": False, "logs": False, "operation_spans": False},

@@ -54,7 +54,7 @@ class SecurityMiddleware:
         limit = self.max_upload + 64 * 1024 if "import" in scope["path"] else self.max_body
         headers = dict(scope.get("headers", []))
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
+        if length is not None and (not length.isdigit() or len(length) > 15 or int(length) > limit):
             await _too_large(send)
             return
 

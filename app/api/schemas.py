@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.deps import MAX_ID
+from app.numbers import MAX_ID
 
 # An id in a body: a row id fits PostgreSQL's integer; anything else names no row (422).
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

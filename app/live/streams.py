@@ -12,9 +12,10 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from app.api.deps import caller
 from app.db import reading
-from app.deps import MAX_ID, WorkshopId
+from app.deps import WorkshopId
 from app.live.hub import Hub, Message, repeated
 from app.live.render import coalesce_key, render_event, render_key
+from app.numbers import whole_number
 from app.services import events
 from app.services.auth import Principal, Role, require
 from app.services.workshops import get_workshop
@@ -32,10 +33,8 @@ RETRY_MS = 2000
 
 
 def _last_seen(request: Request) -> int | None:
-    raw = (request.headers.get("last-event-id") or request.query_params.get("last") or "").strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
-        return None  # not an event id of ours: start from now
-    return min(int(raw), MAX_ID)
+    seen = whole_number(request.headers.get("last-event-id") or request.query_params.get("last"))
+    return seen if seen is not None and seen >= 0 else None  # else not ours: start from now
 
 
 def _current_seq(workshop_id: int) -> int:

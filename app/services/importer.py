@@ -29,6 +29,7 @@ from app.db import reading
 from app.i18n import LANGUAGES, translate
 from app.i18n.labels import FOLLOW_UP_LABELS, FOLLOW_UP_MEANINGS, STATUS_LABELS
 from app.models import FollowUp, Item, Kind, Status, utcnow
+from app.numbers import whole_number
 from app.services import items, uow, workshops
 from app.services.auth import Principal, Role, require
 from app.services.errors import DomainError, Invalid, Stale, TooLarge
@@ -194,6 +195,13 @@ def read_workbook(data: bytes, lang: str) -> list[ParsedBook]:
         raise BadFile(_("This is not an Excel file (.xlsx)."), field="file") from None
     try:
         return _read_sheets(wb, lang)
+    except DomainError:
+        raise
+    except Exception:  # a sheet is read as it is used: its broken XML shows up only here
+        raise BadFile(
+            _("A sheet in the file is damaged. Download the action list again and edit that copy."),
+            field="file",
+        ) from None
     finally:
         wb.close()
 
@@ -288,8 +296,8 @@ def _whole_number(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        return whole_number(value)  # never int() on "²" or 5,000 digits
     return None
 
 

@@ -285,6 +285,8 @@ def update_item(
         if not isinstance(changes["hidden"], bool):
             raise Invalid("Hidden is true or false.", field="hidden")
         item.hidden = changes["hidden"]
+        if not item.hidden:
+            _settle_dots(session, workshop, item)  # its dots count again
     _review_held(item, changes, principal)
     if "focus_area_id" in changes:
         item.focus_area_id = _check_area(session, item.workshop_id, changes["focus_area_id"])
@@ -523,7 +525,7 @@ def merge_items(change: Change, principal: Principal, item_id: int, into_id: int
     """Merge a duplicate into another note: its votes, ratings and links follow the survivor."""
     session = change.session
     # Checked under the lock: two merges racing (A into B, B into A) must not both pass.
-    _workshop, item = change.lock_item(item_id)
+    workshop, item = change.lock_item(item_id)
     require(principal, item.workshop_id, Role.facilitator)
     survivor = session.get(Item, into_id, populate_existing=True)
     if survivor is None or survivor.workshop_id != item.workshop_id:
@@ -535,6 +537,7 @@ def merge_items(change: Change, principal: Principal, item_id: int, into_id: int
     if item.merged_into_id is not None:
         raise Invalid("This note is already merged into another.", field="into")
     session.exec(update(Vote).where(col(Vote.item_id) == item_id).values(item_id=into_id))
+    _settle_dots(session, workshop, survivor)
     _move_ratings(session, item_id, into_id)
     _move_links(session, item_id, into_id)
     session.exec(
@@ -554,6 +557,35 @@ def merge_items(change: Change, principal: Principal, item_id: int, into_id: int
         previous_area=survivor.focus_area_id,
     )
     return survivor
+
+
+def _settle_dots(session: Session, workshop: Workshop, item: Item) -> None:
+    """A note whose dots count again – shown after it was hidden, or a merge's survivor holding
+    both notes' dots – could put someone over the dots of a kind or over the cap on one note.
+    Such dots, newest first, are given back: the budget and the cap hold whatever the order."""
+    if item.hidden:
+        return
+    here = session.exec(
+        select(Vote).where(Vote.item_id == item.id).order_by(col(Vote.id).desc())
+    ).all()
+    for participant_id in {vote.participant_id for vote in here}:
+        mine = [vote for vote in here if vote.participant_id == participant_id]
+        counted = session.exec(
+            select(func.count())
+            .select_from(Vote)
+            .join(Item, col(Item.id) == Vote.item_id)
+            .where(
+                Vote.workshop_id == item.workshop_id,
+                Vote.participant_id == participant_id,
+                Vote.kind == item.kind,
+                col(Item.hidden).is_(False),
+            )
+        ).one()
+        over = max(
+            len(mine) - workshop.max_votes_per_item, counted - workshop.votes_per_participant, 0
+        )
+        for vote in mine[:over]:
+            session.delete(vote)
 
 
 def _move_ratings(session: Session, from_id: int, to_id: int) -> None:

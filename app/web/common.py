@@ -11,9 +11,10 @@ from starlette.concurrency import run_in_threadpool
 from app.db import reading
 from app.i18n import pick_language
 from app.models import Item, Workshop
+from app.numbers import MAX_ID, whole_number
 from app.security import CSRF_FIELD, CSRF_HEADER
 from app.services.auth import Principal
-from app.services.errors import DomainError, Forbidden
+from app.services.errors import DomainError, Forbidden, Invalid
 from app.web.templating import templates
 from app.web.views import participant_view
 
@@ -48,15 +49,21 @@ def render(
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
-def form_int(raw: str | None) -> int | None:
-    """A whole number as typed into a form, or None. Only ASCII digits, at most nine of them:
-    "²" or a 5,000-digit number is not a number here (and must never reach int())."""
-    raw = (raw or "").strip()
-    sign = -1 if raw.startswith("-") else 1
-    digits = raw.removeprefix("-")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
+def form_int(raw: str | None, field: str, *, low: int = -MAX_ID) -> int | None:
+    """A whole number typed into (or sent by) a form: None when the field is empty; anything else
+    that is not a whole number from `low` to MAX_ID ("²", 5,000 digits, an id past PostgreSQL's
+    integer) is refused naming the field, before it changes anything."""
+    if not (raw or "").strip():
         return None
-    return sign * int(digits)
+    number = whole_number(raw)
+    if number is None or number < low:
+        raise Invalid("Write a whole number.", field=field)
+    return number
+
+
+def form_id(raw: str | None, field: str) -> int | None:
+    """A row's id from a form (a focus area, a note): a whole number from 1 to MAX_ID, or None."""
+    return form_int(raw, field, low=1)
 
 
 def panel_block(request: Request) -> str | None:

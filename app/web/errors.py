@@ -7,7 +7,14 @@ from fastapi import Request, Response
 from app.web.common import language, render
 
 
-def error_page(request: Request, status: int, message: str, params: dict[str, Any]) -> Response:
+def error_page(
+    request: Request,
+    status: int,
+    message: str,
+    params: dict[str, Any],
+    field: str | None = None,
+) -> Response:
+    """The message, and the form field to fix when one is to blame."""
     return render(
         request,
         "error.html",
@@ -16,4 +23,5 @@ def error_page(request: Request, status: int, message: str, params: dict[str, An
         message=message,
         params=params,
         status=status,
+        field=field,
     )

@@ -12,11 +12,12 @@ from app.db import reading
 from app.deps import ItemId
 from app.files import download, read_upload
 from app.models import FollowUp, Status
+from app.numbers import whole_number
 from app.services import archive, audit, export, importer, items, uow, workshops
 from app.services.auth import Principal
 from app.services.errors import DomainError
 from app.services.importer import ImportRejected, ImportResult
-from app.web.common import check_csrf, form_int, language, render, workshop_path
+from app.web.common import check_csrf, language, render, workshop_path
 from app.web.deps import FollowupPage
 
 router = APIRouter(prefix="/w/{slug}/followup", dependencies=[Depends(check_csrf)])
@@ -44,7 +45,7 @@ def _page(
         log=log,
         statuses=[s.value for s in Status],
         follow_ups=[c.value for c in FollowUp],
-        request_saved=form_int(request.query_params.get("saved")),
+        request_saved=whole_number(request.query_params.get("saved")),
         **context,
     )
 

@@ -10,6 +10,7 @@ from app.db import reading
 from app.errors import error_headers
 from app.links import page_path
 from app.models import Language
+from app.numbers import whole_number
 from app.services import uow, workshops
 from app.services.auth import Role
 from app.services.errors import DomainError
@@ -104,8 +105,7 @@ async def join(
 
 @router.get("/w/{slug}/p")
 def participant_page(request: Request, principal: ParticipantPage) -> Response:
-    area = request.query_params.get("area", "")
-    area_id = int(area) if area.isascii() and area.isdigit() and len(area) < 10 else None
+    area_id = whole_number(request.query_params.get("area"))
     with reading() as session:
         view = participant_view(session, principal, principal.workshop_id, area_id)
     return render(

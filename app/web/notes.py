@@ -8,10 +8,19 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db import reading
 from app.deps import ItemId
+from app.numbers import whole_number
 from app.services import items, timer, uow, workshops
 from app.services.auth import Principal
 from app.services.errors import DomainError, Invalid
-from app.web.common import check_csrf, facilitator_done, form_int, language, phone_answer, render
+from app.web.common import (
+    check_csrf,
+    facilitator_done,
+    form_id,
+    form_int,
+    language,
+    phone_answer,
+    render,
+)
 from app.web.deps import FacilitatorPage, ParticipantPage
 
 router = APIRouter(prefix="/w/{slug}", dependencies=[Depends(check_csrf)])
@@ -30,14 +39,12 @@ async def add_note(
     idempotency_key: Small = "",
     links: Annotated[list[str], Form(max_length=200)] = [],  # noqa: B006 - FastAPI copies it
 ) -> Response:
-    area_id = form_int(focus_area_id)
-    link_ids = [n for n in (form_int(v) for v in links) if n is not None]
-    typed: dict[str, object] = {
-        "text": text,
-        "links": link_ids,
-        "idempotency_key": idempotency_key[:64],
-    }
+    area_id = whole_number(focus_area_id)  # the tab to come back to, if it is one
+    typed: dict[str, object] = {"text": text, "links": [], "idempotency_key": idempotency_key[:64]}
     try:
+        area_id = form_id(focus_area_id, "focus_area_id")
+        link_ids = [n for n in (form_id(v, "links") for v in links) if n is not None]
+        typed["links"] = link_ids
         await uow.submit(
             items.add_item,
             principal,
@@ -68,9 +75,8 @@ async def change_note(
             await uow.submit(items.delete_item, principal, item_id)
         else:
             patch = items.ItemPatch(text=text)
-            await uow.submit(
-                items.update_item, principal, item_id, patch, form_int(version), via="page"
-            )
+            seen = form_int(version, "version")
+            await uow.submit(items.update_item, principal, item_id, patch, seen, via="page")
     except DomainError as error:
         return await phone_answer(request, principal, error=error, item_id=item_id)
     return await phone_answer(request, principal, item_id=item_id)
@@ -85,7 +91,12 @@ async def facilitator_adds_note(
     text: TextField = "",
 ) -> Response:
     await uow.submit(
-        items.add_item, principal, principal.workshop_id, kind, form_int(focus_area_id), text
+        items.add_item,
+        principal,
+        principal.workshop_id,
+        kind,
+        form_id(focus_area_id, "focus_area_id"),
+        text,
     )
     return facilitator_done(request)
 
@@ -152,10 +163,10 @@ async def facilitator_changes_note(
     if group_label is not None:
         patch.group_label = group_label
     if focus_area_id is not None:
-        patch.focus_area_id = form_int(focus_area_id)
+        patch.focus_area_id = form_id(focus_area_id, "focus_area_id")
     try:
         await uow.submit(
-            items.update_item, principal, item_id, patch, form_int(version), via="page"
+            items.update_item, principal, item_id, patch, form_int(version, "version"), via="page"
         )
     except DomainError as error:
         if not _from_editor(request, item_id):
@@ -171,7 +182,7 @@ async def facilitator_changes_note(
 async def facilitator_merges(
     item_id: ItemId, request: Request, principal: FacilitatorPage, into: Small = ""
 ) -> Response:
-    target = form_int(into)
+    target = form_id(into, "into")
     if target is None:
         raise Invalid("Choose the note to merge into.", field="into")
     await uow.submit(items.merge_items, principal, item_id, target)
@@ -194,7 +205,7 @@ async def facilitator_timer(
     minutes: Annotated[str, Form(max_length=10)] = "0",
 ) -> Response:
     await uow.submit(
-        timer.control, principal, principal.workshop_id, action, form_int(minutes) or 0
+        timer.control, principal, principal.workshop_id, action, form_int(minutes, "minutes") or 0
     )
     return facilitator_done(request)
 
@@ -204,5 +215,7 @@ async def facilitator_sets_retention(
     request: Request, principal: FacilitatorPage, days: Small = ""
 ) -> Response:
     """How many days after closing the situation and cause notes are erased."""
-    await uow.submit(workshops.set_retention, principal, principal.workshop_id, form_int(days))
+    await uow.submit(
+        workshops.set_retention, principal, principal.workshop_id, form_int(days, "days")
+    )
     return facilitator_done(request)

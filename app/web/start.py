@@ -169,7 +169,7 @@ async def create_follow_up(
 
 
 def _int(raw: str, field: str) -> int:
-    number = form_int(raw)
+    number = form_int(raw, field)
     if number is None:
         raise Invalid("Write a whole number.", field=field)
     return number

@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db import reading
 from app.deps import ItemId
+from app.numbers import whole_number
 from app.services import items, ratings, uow, voting
 from app.services.errors import DomainError
 from app.web.common import (
@@ -43,7 +44,7 @@ async def dot(
 
 
 def _score(raw: str) -> int | str:
-    number = form_int(raw)
+    number = whole_number(raw)
     return raw if number is None else number  # the service says what is wrong with the rest
 
 
@@ -79,7 +80,7 @@ async def shortlist(
         voting.shortlist_top,
         principal,
         principal.workshop_id,
-        form_int(top) or 0,
+        whole_number(top) or 0,
         per_area=per_area == "true",
     )
     return facilitator_done(request)
@@ -136,13 +137,13 @@ async def update_action(
         if value is not None:
             setattr(patch, name, value.strip() or None)
     if priority is not None:
-        number = form_int(priority)
+        number = whole_number(priority)
         patch.priority = number if number is not None else (priority.strip() or None)
     if shortlisted is not None:
         patch.shortlisted = shortlisted == "true"
     try:
         await uow.submit(
-            items.update_item, principal, item_id, patch, form_int(version), via="page"
+            items.update_item, principal, item_id, patch, form_int(version, "version"), via="page"
         )
     except DomainError as error:
         if not request.headers.get("hx-request"):

@@ -274,3 +274,20 @@ def test_a_held_note_reaches_no_stream_of_the_room_until_released(
         stop_board.set()
         stop_phone.set()
         stop_fac.set()
+
+
+def test_a_last_event_id_that_is_no_event_of_ours_starts_the_stream_from_now(
+    http: httpx.Client, make_workshop, server: str
+) -> None:
+    w = make_workshop(participants=1, stage="situation")
+    add_note(http, w, w.participants[0].headers, "Före")
+    for odd in ("9" * 40, "9999999999", "²", "-1"):
+        headers = {**w.facilitator, "Last-Event-ID": odd.encode()}
+        # connected: the stream was not aborted
+        events, stop = listen(f"{server}/api/v1/workshops/{w.id}/events", headers)
+        try:
+            note = add_note(http, w, w.participants[0].headers, f"Efter {odd[:3]}")
+            heard = next_of_kind(events, "item.created")  # not "Före": nothing replayed
+            assert json.loads(heard["data"])["item_id"] == note["id"]
+        finally:
+            stop.set()
