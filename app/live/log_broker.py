@@ -19,6 +19,7 @@ so what was committed while it was deaf is read from the log; a slow poll backs 
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,7 +37,8 @@ log = logging.getLogger(__name__)
 
 PAGE = 1000  # events read from the log at a time
 START_TIMEOUT_S = 10.0  # a stream waits this long for its workshop's starting point
-APPLICATION_NAME = "kraftsamla-listen"  # the LISTEN connections, as pg_stat_activity names them
+# The LISTEN connections, as pg_stat_activity names them ("kraftsamla-listen <worker pid>").
+APPLICATION_NAME = "kraftsamla-listen"
 BACKOFF_S = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 
 
@@ -271,7 +273,10 @@ class PgBroker(LogBroker):
 
     async def _listen(self) -> None:
         conn = await psycopg.AsyncConnection.connect(
-            self.dsn, autocommit=True, connect_timeout=5, application_name=APPLICATION_NAME
+            self.dsn,
+            autocommit=True,
+            connect_timeout=5,
+            application_name=f"{APPLICATION_NAME} {os.getpid()}",
         )
         async with conn:
             await conn.execute(f"LISTEN {events.CHANNEL}")

@@ -213,18 +213,22 @@ def _drop_connections(only_listeners: bool) -> int:
             admin.execute(
                 "select pg_terminate_backend(pid) from pg_stat_activity "
                 "where datname = %s and pid <> pg_backend_pid() "
-                "and (application_name = %s or not %s)",
-                (database, APPLICATION_NAME, only_listeners),
+                "and (application_name like %s or not %s)",
+                (database, f"{APPLICATION_NAME} %", only_listeners),
             ).fetchall()
         )
 
 
-def listeners() -> int:
+def listeners(pids: set[int]) -> int:
+    """The LISTEN connections of these worker processes (other servers of the test run may
+    listen on the same database)."""
     database = get_engine().url.database
+    names = [f"{APPLICATION_NAME} {pid}" for pid in pids]
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         row = admin.execute(
-            "select count(*) from pg_stat_activity where datname = %s and application_name = %s",
-            (database, APPLICATION_NAME),
+            "select count(*) from pg_stat_activity where datname = %s "
+            "and application_name = any(%s)",
+            (database, names),
         ).fetchone()
     assert row is not None
     return int(row[0])
@@ -238,7 +242,7 @@ def test_screens_catch_up_after_the_database_drops_the_connections(
     w = make_workshop(participants=4, stage="situation")
     screens = open_screens(two_workers, w)
     pids = worker_pids(two_workers)
-    assert listeners() == 2
+    assert listeners(pids) == 2
     before = counter(w)
     notes = [post_note(two_workers, w, 0)]
     assert _drop_connections(only_listeners) >= 2
@@ -246,9 +250,9 @@ def test_screens_catch_up_after_the_database_drops_the_connections(
     # nobody; the workers read the log once they listen again.
     notes += [post_note(two_workers, w, i) for i in range(1, 6)]
     deadline = time.monotonic() + WAIT
-    while listeners() < 2 and time.monotonic() < deadline:
+    while listeners(pids) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert listeners() == 2  # each worker LISTENs again
+    assert listeners(pids) == 2  # each worker LISTENs again
     notes += [post_note(two_workers, w, i) for i in range(6, 10)]
     wait_for(screens, notes)
     for screen in screens:
