@@ -83,6 +83,18 @@ FIELD_LABELS: dict[str, str] = {
     "action": _("Voting on actions"),
     "top": _("Number to take forward"),
     "per_area": _("Number to take forward in each focus area"),
+    # form fields a page's error names
+    "title": _("Title"),
+    "join_code": _("Join code"),
+    "display_name": _("Your name (optional)"),
+    "organization": _("Organization (optional)"),
+    "minutes": _("Minutes"),
+    "days": _("Erase notes after (days)"),
+    "impact": _("Impact"),
+    "effort": _("Effort"),
+    "kind": _("Kind of note"),
+    "into": _("Merge into"),
+    "version": _("Version"),
 }
 AUDIT_ACTIONS: dict[str, str] = {
     "edit": _("Changed"),

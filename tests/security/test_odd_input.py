@@ -120,7 +120,7 @@ def test_a_number_field_of_a_page_refuses_what_is_not_a_whole_number(
         data={**sent, "kind": "situation", "focus_area_id": odd, "text": "Klotter"},
         headers=SV,
     )
-    assert note.status_code == 422 and "focus_area_id" in note.text  # in Swedish, naming it
+    assert note.status_code == 422 and "Fältet: Fokusområde" in note.text  # in Swedish, naming it
     assert "Skriv ett heltal." in note.text or "Något i formuläret" in note.text
     timer = client.post(
         f"/w/{w.slug}/facilitate/timer", data={**sent, "action": "start", "minutes": odd}
