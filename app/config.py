@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     sqlite_synchronous: str = Field(default="FULL", pattern="^(FULL|NORMAL)$")
     # Joins per workshop, and per address, in ten minutes (services/throttle.py): a room of a
     # hundred behind one venue NAT, twice over. Benchmarks that join a thousand phones raise it.
-    join_limit: int = Field(default=250, alias="KS_JOIN_LIMIT", ge=1)
+    join_limit: int = Field(default=150, alias="KS_JOIN_LIMIT", ge=1)
     # FastAPI's own OpenTelemetry spans, metrics and logs: off unless an operator collects them
     # (each request otherwise asks the tracer provider whether anyone listens).
     telemetry: bool = Field(default=False, alias="KS_TELEMETRY")

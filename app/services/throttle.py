@@ -3,7 +3,10 @@
 What is counted (rows of `Attempt`, keyed by scope and a hashed key, pruned after KEEP):
 
 - **joins** per workshop and per address: generous, a room joins in a burst, often from ONE
-  address (a venue's NAT): JOINS_PER_WINDOW each per JOIN_WINDOW. Past it: 429 + Retry-After.
+  address (a venue's NAT): `KS_JOIN_LIMIT` (150) per address and twice that per workshop, per
+  minute. A room of 100 behind one NAT gets in within the minute; a hall of 1,000 joins over a
+  few minutes; a script adding fake participants is stopped after 150. Past it: 429 +
+  Retry-After (a few seconds to a minute).
 - **wrong codes** per address: WRONG_PER_ADDRESS per WRONG_WINDOW; and across all addresses
   together, a ceiling of WRONG_CEILING per CEILING_WINDOW. Above the ceiling the server is being
   guessed at from many addresses, and each address's allowance drops to WRONG_UNDER_ATTACK.
@@ -35,7 +38,7 @@ from app.config import get_settings
 from app.models import Attempt, utcnow
 from app.services.errors import TooManyAttempts
 
-JOIN_WINDOW = timedelta(minutes=10)
+JOIN_WINDOW = timedelta(minutes=1)
 WRONG_WINDOW = timedelta(minutes=10)
 WRONG_PER_ADDRESS = 30
 CEILING_WINDOW = timedelta(minutes=1)
@@ -142,8 +145,11 @@ def check_joins(
 ) -> None:
     """429 when this workshop or this address has had its share of joins for now."""
     now = now or utcnow()
-    limit = joins_per_window()
-    for scope, key in ((JOIN_WORKSHOP, str(workshop_id)), (JOIN_ADDRESS, gate.address)):
+    per_address = joins_per_window()
+    for scope, key, limit in (
+        (JOIN_WORKSHOP, str(workshop_id), 2 * per_address),
+        (JOIN_ADDRESS, gate.address, per_address),
+    ):
         count, oldest = _count(conn, scope, key, now - JOIN_WINDOW)
         if count >= limit:
             seconds = _wait(oldest, JOIN_WINDOW, now)

@@ -126,12 +126,12 @@ def test_old_guesses_no_longer_count_and_are_pruned(room, session) -> None:
 
 
 def test_joins_per_workshop_are_limited(room, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(throttle, "joins_per_window", lambda: 5)
-    for i in range(5):
+    monkeypatch.setattr(throttle, "joins_per_window", lambda: 5)  # a workshop takes twice that
+    for i in range(10):
         join_from(f"192.0.2.{i}", room.join_code)
     with pytest.raises(TooManyAttempts) as refused:
         join_from("192.0.2.99", room.join_code)
-    assert 1 <= refused.value.retry_after <= 600
+    assert 1 <= refused.value.retry_after <= 60
 
 
 def test_joins_per_address_are_limited_across_workshops(
