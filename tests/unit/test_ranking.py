@@ -102,3 +102,28 @@ def test_a_shortlist_per_focus_area_takes_the_top_of_each_area(
     )
     assert bad.status_code == 422
     assert workshops.get_workshop(session, w.id).action_voting == "revealed"
+
+
+def test_a_per_area_shortlist_is_marked_in_the_workbook(
+    client: TestClient, session: Session, make_workshop
+) -> None:
+    """The workbook a follow-up owner opens shows which actions went on, per focus area, in a
+    column they can filter on, and the action plan sheet holds just those."""
+    w = make_workshop(participants=7, stage="actions")
+    drugs = [add(session, w, "action", f"Narkotika {i}") for i in range(2)]
+    unsafe = [add(session, w, "action", f"Otrygghet {i}", area=1) for i in range(2)]
+    for item_id, count in zip([*drugs, *unsafe], (7, 1, 9, 8), strict=True):
+        dots(session, w, item_id, count)
+    session.commit()
+    uow.run(voting.set_voting, w.facilitator_principal, w.id, "action", "revealed")
+    client.post(
+        f"/api/v1/workshops/{w.id}/shortlist",
+        json={"top": 1, "per_area": True},
+        headers=w.facilitator,
+    ).raise_for_status()
+    session.expire_all()
+    book = workbook_of(session, w)
+    actions = book["Åtgärder"]
+    marked = dict(zip(column(actions, "ID"), column(actions, "Går vidare"), strict=True))
+    assert marked == {drugs[0]: "Ja", drugs[1]: "Nej", unsafe[0]: "Ja", unsafe[1]: "Nej"}
+    assert set(column(book.worksheets[0], "ID")) == {drugs[0], unsafe[0]}  # the plan
