@@ -59,17 +59,7 @@ def item_out(view: ItemView, principal: Principal) -> schemas.ItemOut:
 
 
 def line_out(line: Line) -> schemas.HistoryLineOut:
-    return schemas.HistoryLineOut(
-        at=line.at,
-        role=line.role,
-        action=line.action,
-        item_id=line.item_id,
-        field=line.field,
-        before=line.before,
-        after=line.after,
-        via=line.via,
-        earlier=line.earlier,
-    )
+    return schemas.HistoryLineOut.model_validate(line, from_attributes=True)
 
 
 def one_item(principal: Principal, item_id: int) -> schemas.ItemOut:

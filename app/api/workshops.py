@@ -123,19 +123,7 @@ def workshop_audit(workshop_id: WorkshopId, principal: CallerDep) -> list[schema
     facilitator and the follow-up link."""
     with reading() as session:
         lines = audit.workshop_audit(session, principal, workshop_id)
-    return [
-        schemas.AuditLineOut(
-            at=line.at,
-            role=line.role,
-            action=line.action,
-            item_id=line.item_id,
-            field=line.field,
-            before=line.before,
-            after=line.after,
-            via=line.via,
-        )
-        for line in lines
-    ]
+    return [schemas.AuditLineOut.model_validate(line, from_attributes=True) for line in lines]
 
 
 @router.put("/workshops/{workshop_id}/retention", response_model=schemas.WorkshopOut)

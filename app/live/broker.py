@@ -4,6 +4,7 @@ process (unit tests); the app runs the log-following brokers of app/live/log_bro
 hear every worker and host."""
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Protocol
@@ -29,6 +30,24 @@ class Broker(Protocol):
         listeners: a stream reads where the log stands only after it."""
 
 
+def call_on(
+    loop: asyncio.AbstractEventLoop | None, fn: Callable[[LoggedEvent], None], event: LoggedEvent
+) -> None:
+    """`fn(event)` on the event loop: at once from the loop itself, else handed to it from the
+    unit of work's thread; dropped when the loop is gone (the server is stopping)."""
+    if loop is None or loop.is_closed():
+        return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        fn(event)
+    else:
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(fn, event)
+
+
 class InProcessBroker:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -41,17 +60,7 @@ class InProcessBroker:
         self._listeners.clear()
 
     def publish(self, event: LoggedEvent) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._deliver(event)
-        else:
-            loop.call_soon_threadsafe(self._deliver, event)
+        call_on(self._loop, self._deliver, event)
 
     def _deliver(self, event: LoggedEvent) -> None:
         for listener in list(self._listeners.get(event.workshop_id, ())):

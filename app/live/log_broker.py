@@ -28,7 +28,7 @@ import psycopg
 from sqlmodel import col, select
 
 from app.db import reading
-from app.live.broker import Listener
+from app.live.broker import Listener, call_on
 from app.models import Workshop
 from app.services import events
 from app.services.events import LoggedEvent
@@ -134,18 +134,7 @@ class LogBroker:
 
     def publish(self, event: LoggedEvent) -> None:
         """This worker's own committed events, from the unit of work's thread."""
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._own(event)
-        else:
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(self._own, event)
+        call_on(self._loop, self._own, event)
 
     # --- following ---------------------------------------------------------------------------
 
