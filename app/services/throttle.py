@@ -3,10 +3,12 @@
 What is counted (rows of `Attempt`, keyed by scope and a hashed key, pruned after KEEP):
 
 - **joins** per workshop and per address: generous, a room joins in a burst, often from ONE
-  address (a venue's NAT): `KS_JOIN_LIMIT` (150) per address and twice that per workshop, per
-  minute. A room of 100 behind one NAT gets in within the minute; a hall of 1,000 joins over a
-  few minutes; a script adding fake participants is stopped after 150. Past it: 429 +
-  Retry-After (a few seconds to a minute).
+  address (a venue's NAT): `KS_JOIN_LIMIT` (150) per address and JOINS_PER_WORKSHOP (1,000)
+  per workshop, per minute. A room of 100 behind one NAT gets in within the minute, a hall of
+  1,000 too; a script adding fake participants from one address is stopped after 150. This
+  machine itself (loopback: the demo, a benchmark, a local proxy not named in
+  FORWARDED_ALLOW_IPS, behind which every phone would share one address) has no per-address
+  limit. Past a limit: 429 + Retry-After (a few seconds to a minute).
 - **wrong codes** per address: WRONG_PER_ADDRESS per WRONG_WINDOW; and across all addresses
   together, a ceiling of WRONG_CEILING per CEILING_WINDOW. Above the ceiling the server is being
   guessed at from many addresses, and each address's allowance drops to WRONG_UNDER_ATTACK.
@@ -27,6 +29,7 @@ lane, kept although the join is refused. A join's rows go in with the participan
 """
 
 import hashlib
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -39,6 +42,7 @@ from app.models import Attempt, utcnow
 from app.services.errors import TooManyAttempts
 
 JOIN_WINDOW = timedelta(minutes=1)
+JOINS_PER_WORKSHOP = 1000
 WRONG_WINDOW = timedelta(minutes=10)
 WRONG_PER_ADDRESS = 30
 CEILING_WINDOW = timedelta(minutes=1)
@@ -97,6 +101,13 @@ def _prune(conn: Connection, now: datetime) -> None:
     conn.execute(delete(_ATTEMPT).where(_ATTEMPT.c.at < now - KEEP))
 
 
+def _local(client: str) -> bool:
+    try:
+        return not client or ipaddress.ip_address(client).is_loopback
+    except ValueError:  # not an IP address (a test client's name): counted like one
+        return False
+
+
 @dataclass(frozen=True)
 class Gate:
     """What the limits say about one address before its code is looked at."""
@@ -104,7 +115,8 @@ class Gate:
     address: str
     guarded: bool
     retry_after: int
-    # No address at all: a join from inside the server (the demo, scripts, tests), not a phone.
+    # No address, or this machine's own: a join from inside the server (the demo, scripts,
+    # tests) or through a local proxy that hides the phones' addresses; not one phone.
     internal: bool = False
 
 
@@ -118,7 +130,7 @@ def gate(conn: Connection, client: str, now: datetime | None = None) -> Gate:
     retry = _wait(oldest, WRONG_WINDOW, now)
     if everyone >= WRONG_CEILING:
         retry = min(retry, math.ceil(CEILING_WINDOW.total_seconds()))
-    return Gate(address, wrong >= allowance, retry, internal=not client)
+    return Gate(address, wrong >= allowance, retry, internal=_local(client))
 
 
 def refuse_guarded(gate: Gate) -> TooManyAttempts:
@@ -149,7 +161,7 @@ def check_joins(
     now = now or utcnow()
     per_address = joins_per_window()
     for scope, key, limit in (
-        (JOIN_WORKSHOP, str(workshop_id), 2 * per_address),
+        (JOIN_WORKSHOP, str(workshop_id), JOINS_PER_WORKSHOP),
         *(() if gate.internal else ((JOIN_ADDRESS, gate.address, per_address),)),
     ):
         count, oldest = _count(conn, scope, key, now - JOIN_WINDOW)
