@@ -75,7 +75,7 @@ SHEET_ABOUT = _("About")
 
 
 @dataclass(frozen=True)
-class Column:
+class SheetColumn:
     key: str
     header: str  # English message id
     width: int  # the most it grows to; long text wraps inside it
@@ -84,81 +84,83 @@ class Column:
 
 
 ACTION_COLUMNS = [
-    Column("id", _("ID"), 8),
-    Column("area", _("Focus area"), 22),
-    Column("text", _("Action"), 60),
-    Column("priority", _("Priority"), 11, editable=True),
-    Column("votes", _("Dots"), 9),
-    Column("impact", _("Impact (mean)"), 11),
-    Column("effort", _("Effort (mean)"), 11),
-    Column("ratings", _("Ratings"), 11),
-    Column("owner_organization", _("Owner organization"), 26, editable=True),
-    Column("owner_person", _("Owner"), 24, editable=True),
-    Column("due_date", _("Due date"), 13, editable=True),
-    Column("status", _("Status"), 14, editable=True),
-    Column("causes", _("Cause"), 50),
-    Column("situations", _("Situation"), 50),
-    Column("shortlisted", _("Taken forward"), 12),
+    SheetColumn("id", _("ID"), 8),
+    SheetColumn("area", _("Focus area"), 22),
+    SheetColumn("text", _("Action"), 60),
+    SheetColumn("priority", _("Priority"), 11, editable=True),
+    SheetColumn("votes", _("Dots"), 9),
+    SheetColumn("impact", _("Impact (mean)"), 11),
+    SheetColumn("effort", _("Effort (mean)"), 11),
+    SheetColumn("ratings", _("Ratings"), 11),
+    SheetColumn("owner_organization", _("Owner organization"), 26, editable=True),
+    SheetColumn("owner_person", _("Owner"), 24, editable=True),
+    SheetColumn("due_date", _("Due date"), 13, editable=True),
+    SheetColumn("status", _("Status"), 14, editable=True),
+    SheetColumn("causes", _("Cause"), 50),
+    SheetColumn("situations", _("Situation"), 50),
+    SheetColumn("shortlisted", _("Taken forward"), 12),
 ]
 # Brå's action plan: cause, action, operational goal, when, who, follow-up; then ours.
 PLAN_COLUMNS = [
-    Column("cause_numbers", _("Cause no."), 8),
-    Column("causes", _("Cause"), 30),
-    Column("text", _("Action"), 32),
-    Column("goal", _("Operational goals"), 28, editable=True, aliases=(_("Operational goal"),)),
-    Column("due_date", _("When"), 12, editable=True, aliases=(_("Due date"),)),
-    Column(
+    SheetColumn("cause_numbers", _("Cause no."), 8),
+    SheetColumn("causes", _("Cause"), 30),
+    SheetColumn("text", _("Action"), 32),
+    SheetColumn(
+        "goal", _("Operational goals"), 28, editable=True, aliases=(_("Operational goal"),)
+    ),
+    SheetColumn("due_date", _("When"), 12, editable=True, aliases=(_("Due date"),)),
+    SheetColumn(
         "owner_organization",
         _("Who – organization"),
         16,
         editable=True,
         aliases=(_("Owner organization"),),
     ),
-    Column("owner_person", _("Who – person"), 18, editable=True, aliases=(_("Owner"),)),
-    Column("owner_contact", _("Who – contact details"), 20, editable=True),
-    Column("follow_up", _("Follow-up"), 13, editable=True, aliases=(_("Progress"),)),
-    Column("follow_up_note", _("Follow-up note"), 28, editable=True),
-    Column("indicator", _("Indicator"), 26, editable=True),
-    Column("status", _("Status"), 13, editable=True),
-    Column("priority", _("Priority"), 11, editable=True),
-    Column("area", _("Focus area"), 16),
-    Column("rank", _("Rank"), 7),
-    Column("id", _("ID"), 7),
+    SheetColumn("owner_person", _("Who – person"), 18, editable=True, aliases=(_("Owner"),)),
+    SheetColumn("owner_contact", _("Who – contact details"), 20, editable=True),
+    SheetColumn("follow_up", _("Follow-up"), 13, editable=True, aliases=(_("Progress"),)),
+    SheetColumn("follow_up_note", _("Follow-up note"), 28, editable=True),
+    SheetColumn("indicator", _("Indicator"), 26, editable=True),
+    SheetColumn("status", _("Status"), 13, editable=True),
+    SheetColumn("priority", _("Priority"), 11, editable=True),
+    SheetColumn("area", _("Focus area"), 16),
+    SheetColumn("rank", _("Rank"), 7),
+    SheetColumn("id", _("ID"), 7),
 ]
 HISTORY_COLUMNS = [
-    Column("at", _("Time (UTC)"), 17),
-    Column("rank", _("Rank"), 7),
-    Column("id", _("ID"), 8),
-    Column("text", _("Action"), 40),
-    Column("what", _("What"), 22),
-    Column("field", _("Field"), 22),
-    Column("before", _("From"), 30),
-    Column("after", _("To"), 30),
-    Column("who", _("Who"), 18),
-    Column("via", _("Via"), 14),
+    SheetColumn("at", _("Time (UTC)"), 17),
+    SheetColumn("rank", _("Rank"), 7),
+    SheetColumn("id", _("ID"), 8),
+    SheetColumn("text", _("Action"), 40),
+    SheetColumn("what", _("What"), 22),
+    SheetColumn("field", _("Field"), 22),
+    SheetColumn("before", _("From"), 30),
+    SheetColumn("after", _("To"), 30),
+    SheetColumn("who", _("Who"), 18),
+    SheetColumn("via", _("Via"), 14),
 ]
 CAUSE_COLUMNS = [
-    Column("id", _("ID"), 8),
-    Column("area", _("Focus area"), 22),
-    Column("text", _("Cause"), 60),
-    Column("votes", _("Dots"), 9),
-    Column("situations", _("Situation"), 50),
-    Column("actions", _("Action"), 50),
-    Column("number", _("Cause no."), 9),
+    SheetColumn("id", _("ID"), 8),
+    SheetColumn("area", _("Focus area"), 22),
+    SheetColumn("text", _("Cause"), 60),
+    SheetColumn("votes", _("Dots"), 9),
+    SheetColumn("situations", _("Situation"), 50),
+    SheetColumn("actions", _("Action"), 50),
+    SheetColumn("number", _("Cause no."), 9),
 ]
 SITUATION_COLUMNS = [
-    Column("id", _("ID"), 8),
-    Column("area", _("Focus area"), 22),
-    Column("text", _("Situation"), 60),
-    Column("group", _("Group"), 20),
-    Column("causes", _("Cause"), 50),
+    SheetColumn("id", _("ID"), 8),
+    SheetColumn("area", _("Focus area"), 22),
+    SheetColumn("text", _("Situation"), 60),
+    SheetColumn("group", _("Group"), 20),
+    SheetColumn("causes", _("Cause"), 50),
 ]
 # Names only when the facilitator showed names and someone gave one; otherwise the sheet has no
 # names column at all (an always-empty column looked like a fault).
 PARTICIPANT_COLUMNS = [
-    Column("organization", _("Organization"), 36),
-    Column("count", _("Participants"), 14),
-    Column("names", _("Names"), 50),
+    SheetColumn("organization", _("Organization"), 36),
+    SheetColumn("count", _("Participants"), 14),
+    SheetColumn("names", _("Names"), 50),
 ]
 
 # The About sheet: the importer finds the workshop by this row.
@@ -415,7 +417,7 @@ class _Sheet:
         self,
         wb: Workbook,
         title: str,
-        columns: Sequence[Column],
+        columns: Sequence[SheetColumn],
         lang: str,
         fit_rows: bool = False,
     ) -> None:
@@ -438,7 +440,7 @@ class _Sheet:
         # One style per column, copied to each cell: far cheaper than styling every cell.
         self.styles = [self._column_style(column) for column in columns]
 
-    def _column_style(self, column: Column) -> Any:
+    def _column_style(self, column: SheetColumn) -> Any:
         sample = Cell(self.ws, row=1, column=1)  # a scratch cell, never added
         if column.key == "due_date":
             sample.number_format = DATE_FORMAT
@@ -770,15 +772,15 @@ def _utc(moment: datetime) -> datetime:
 
 
 BY_ORGANIZATION_COLUMNS = [
-    Column("kind", _("Kind"), 10),
-    Column("number", _("No."), 6),
-    Column("text", _("Note"), 60),
-    Column("group", _("Organization"), 24),
-    Column("count", _("Participants"), 12),
-    Column("votes", _("Dots"), 8),
-    Column("ratings", _("Ratings"), 10),
-    Column("impact", _("Impact (mean)"), 12),
-    Column("effort", _("Effort (mean)"), 12),
+    SheetColumn("kind", _("Kind"), 10),
+    SheetColumn("number", _("No."), 6),
+    SheetColumn("text", _("Note"), 60),
+    SheetColumn("group", _("Organization"), 24),
+    SheetColumn("count", _("Participants"), 12),
+    SheetColumn("votes", _("Dots"), 8),
+    SheetColumn("ratings", _("Ratings"), 10),
+    SheetColumn("impact", _("Impact (mean)"), 12),
+    SheetColumn("effort", _("Effort (mean)"), 12),
 ]
 KIND_LABELS = {Kind.cause: _("Cause"), Kind.action: _("Action")}
 

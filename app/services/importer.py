@@ -40,7 +40,7 @@ from app.services.export import (
     SHEET_ABOUT,
     SHEET_ACTIONS,
     SHEET_PLAN,
-    Column,
+    SheetColumn,
 )
 from app.services.uow import Change
 
@@ -53,7 +53,7 @@ MAX_COLUMNS = 200  # an export has about twenty; a cell far to the right pads ev
 MAX_PROBLEMS = 50
 MAX_PLANNED = 5000  # field changes confirmed from one preview
 # The sheets read back, first to last, each with its columns and the ones it cannot do without.
-SHEETS: list[tuple[str, list[Column], tuple[str, ...]]] = [
+SHEETS: list[tuple[str, list[SheetColumn], tuple[str, ...]]] = [
     (SHEET_PLAN, PLAN_COLUMNS, ("id",)),
     (SHEET_ACTIONS, ACTION_COLUMNS, ("id", "status")),
 ]
@@ -120,7 +120,9 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
-class SheetColumn:
+class FoundColumn:
+    """A column as found in an uploaded sheet (an export.SheetColumn by its header)."""
+
     key: str
     letter: str
     header: str
@@ -132,7 +134,7 @@ class ParsedBook:
 
     sheet: str
     workshop_id: int | None
-    columns: dict[str, SheetColumn]
+    columns: dict[str, FoundColumn]
     rows: list[tuple[int, dict[str, Any]]]  # (row number, column key → cell value)
 
 
@@ -244,7 +246,11 @@ def _read_sheets(wb: Any, lang: str) -> list[ParsedBook]:
 
 
 def _read_sheet(
-    sheet: Any, known_columns: list[Column], needed: tuple[str, ...], workshop_id: int, lang: str
+    sheet: Any,
+    known_columns: list[SheetColumn],
+    needed: tuple[str, ...],
+    workshop_id: int,
+    lang: str,
 ) -> ParsedBook:
     rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
     header = next(rows, ())
@@ -254,11 +260,11 @@ def _read_sheet(
         for message in (column.header, *column.aliases)
         for name in _names(message)
     }
-    columns: dict[str, SheetColumn] = {}
+    columns: dict[str, FoundColumn] = {}
     for index, value in enumerate(header, start=1):
         column = known.get(_norm(value))
         if column is not None and column.key not in columns:
-            columns[column.key] = SheetColumn(
+            columns[column.key] = FoundColumn(
                 column.key, get_column_letter(index), str(value).strip()
             )
     for key in needed:

@@ -24,7 +24,7 @@ from app.web.views import (
     prioritized,
 )
 
-CARD_TEMPLATES = {"facilitator": "partials/facilitator/_card.html"}
+NOTE_TEMPLATES = {"facilitator": "partials/facilitator/_note.html"}
 
 
 def participant_joined(event: LoggedEvent, key: str) -> str:
@@ -181,7 +181,7 @@ def _column_html(
     return render_block(
         "partials/_column.html",
         "column",
-        card_template=CARD_TEMPLATES.get(view, "partials/_card.html"),
+        note_template=NOTE_TEMPLATES.get(view, "partials/_note.html"),
         col=column,
         linked=linked,
         areas=workshops.focus_areas(session, workshop_id),
