@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from app.models import Item, Kind, Language, Participant, Rating, Vote, VotingState, Workshop
-from app.services import ranking, workshops
+from app.services import ranking, voting, workshops
 from app.services.auth import Principal, Role, require
-from app.services.errors import Invalid, NotAllowedNow
-from app.services.vocabulary import VOTED_KINDS
+from app.services.errors import NotAllowedNow
 
 K = 3
 POOL = {Language.sv: "Övriga", Language.en: "Others"}
@@ -110,21 +109,10 @@ def groups_of(workshop: Workshop, participants: list[Participant]) -> dict[int, 
     return member
 
 
-def _check_kind(kind: str) -> Kind:
-    try:
-        the_kind = Kind(kind)
-    except ValueError:
-        the_kind = None
-    if the_kind not in VOTED_KINDS:
-        raise Invalid("Ask for causes or actions.", field="kind")
-    assert the_kind is not None
-    return the_kind
-
-
 def breakdown(session: Session, principal: Principal, workshop_id: int, kind: str) -> Breakdown:
     """The breakdown for whoever asks (see the module's docstring for who may, and when)."""
     require(principal, workshop_id)
-    the_kind = _check_kind(kind)
+    the_kind = voting.check_kind(kind)
     workshop = workshops.get_workshop(session, workshop_id)
     if (
         principal.role is not Role.facilitator
